@@ -1,0 +1,68 @@
+// swift-tools-version: 6.2
+import PackageDescription
+
+let package = Package(
+    name: "Locker",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "lockerd", targets: ["lockerd"]),
+        .executable(name: "locker", targets: ["locker"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(
+            url: "https://github.com/apple/swift-configuration.git", from: "1.4.0",
+            traits: ["JSON", "CommandLineArguments"]
+        ),
+    ],
+    targets: [
+        // Crypto, envelope format and domain rules. No I/O.
+        .target(
+            name: "LockerCore",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")]
+        ),
+        // Persistence: SQLite through GRDB, the blob store, the key provider.
+        .target(
+            name: "LockerStore",
+            dependencies: [
+                "LockerCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The HTTP layer.
+        .target(
+            name: "LockerServer",
+            dependencies: [
+                "LockerCore", "LockerStore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(name: "lockerd", dependencies: ["LockerServer"]),
+        .executableTarget(
+            name: "locker",
+            dependencies: [
+                "LockerCore", "LockerStore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(name: "locker-bench", dependencies: ["LockerCore"], path: "Sources/LockerBench"),
+        .testTarget(name: "LockerCoreTests", dependencies: ["LockerCore"]),
+        .testTarget(name: "LockerStoreTests", dependencies: ["LockerStore"]),
+        .testTarget(
+            name: "LockerServerTests",
+            dependencies: [
+                "LockerServer",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

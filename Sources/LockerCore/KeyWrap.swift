@@ -1,0 +1,59 @@
+import Crypto
+import Foundation
+
+/// Wraps one 256-bit key under another with AES-256-GCM and a random 96-bit nonce.
+///
+/// The associated data says what the wrapped key is for, so a citizen's data key wrapped for one
+/// owner cannot be unwrapped as another owner's, nor a content key as a data key.
+public enum KeyWrap {
+    /// Wrapped length: nonce (12) + key (32) + tag (16).
+    public static let wrappedSize = 60
+
+    /// Seals `key` under `wrappingKey`, returning nonce ‖ ciphertext ‖ tag.
+    public static func wrap(_ key: SymmetricKey, under wrappingKey: SymmetricKey, aad: [UInt8]) throws -> [UInt8] {
+        guard key.bitCount == 256, wrappingKey.bitCount == 256 else { throw CryptoError.badKey }
+        let box = try key.withUnsafeBytes { raw in
+            try AES.GCM.seal(raw, using: wrappingKey, nonce: AES.GCM.Nonce(), authenticating: aad)
+        }
+        guard let combined = box.combined else { throw CryptoError.badKey }
+        return [UInt8](combined)
+    }
+
+    /// Opens a key sealed by `wrap`; any change to it, or to the associated data, is refused.
+    public static func unwrap(_ wrapped: [UInt8], under wrappingKey: SymmetricKey, aad: [UInt8]) throws -> SymmetricKey {
+        guard wrapped.count == wrappedSize else { throw CryptoError.badLength }
+        do {
+            let box = try AES.GCM.SealedBox(combined: wrapped)
+            let raw = try AES.GCM.open(box, using: wrappingKey, authenticating: aad)
+            return SymmetricKey(data: raw)
+        } catch {
+            throw CryptoError.authenticationFailed
+        }
+    }
+
+    /// Associated data for a citizen's data key wrapped under KEK `kekVersion`.
+    public static func dataKeyAAD(ownerID: String, kekVersion: Int) -> [UInt8] {
+        var out = Array("locker-dek-v1".utf8)
+        out.appendLengthPrefixed(Array(ownerID.utf8))
+        out.appendBigEndian(UInt32(truncatingIfNeeded: kekVersion))
+        return out
+    }
+
+    /// Associated data for a document's content key wrapped under the owner's data key.
+    public static func contentKeyAAD(context: EnvelopeContext) -> [UInt8] {
+        Array("locker-ck-v1".utf8) + context.encoded
+    }
+}
+
+/// A key wrapped under a versioned key-encryption key, as stored beside the thing it protects.
+public struct WrappedKey: Sendable, Hashable, Codable {
+    /// The KEK version that wrapped it.
+    public var kekVersion: Int
+    /// nonce ‖ ciphertext ‖ tag.
+    public var bytes: [UInt8]
+
+    public init(kekVersion: Int, bytes: [UInt8]) {
+        self.kekVersion = kekVersion
+        self.bytes = bytes
+    }
+}

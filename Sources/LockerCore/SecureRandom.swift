@@ -1,0 +1,96 @@
+import Foundation
+
+/// Randomness for keys, nonces, identifiers and tokens.
+///
+/// `SystemRandomNumberGenerator` reads the kernel CSPRNG (`getrandom(2)` on Linux), so every
+/// value here is fit for secrets; nothing in Locker draws secrets from `UUID` or a seeded PRNG.
+public enum SecureRandom {
+    /// `count` bytes from the system CSPRNG.
+    public static func bytes(_ count: Int) -> [UInt8] {
+        var generator = SystemRandomNumberGenerator()
+        var out = [UInt8](repeating: 0, count: count)
+        var index = 0
+        while index < count {
+            var word = generator.next() as UInt64
+            for _ in 0..<min(8, count - index) {
+                out[index] = UInt8(truncatingIfNeeded: word)
+                word >>= 8
+                index += 1
+            }
+        }
+        return out
+    }
+
+    /// A lowercase-hex identifier carrying `byteCount * 8` random bits (default 128).
+    public static func identifier(byteCount: Int = 16) -> String {
+        Hex.encode(bytes(byteCount))
+    }
+
+    /// A URL-safe secret token carrying `byteCount * 8` random bits (default 256).
+    public static func token(byteCount: Int = 32) -> String {
+        Base64URL.encode(bytes(byteCount))
+    }
+}
+
+/// Lowercase hexadecimal encoding.
+public enum Hex {
+    private static let digits = Array("0123456789abcdef".utf8)
+
+    /// Encodes bytes as lowercase hex.
+    public static func encode<Bytes: Sequence>(_ bytes: Bytes) -> String where Bytes.Element == UInt8 {
+        var chars = [UInt8]()
+        chars.reserveCapacity(bytes.underestimatedCount * 2)
+        for byte in bytes {
+            chars.append(digits[Int(byte >> 4)])
+            chars.append(digits[Int(byte & 0x0f)])
+        }
+        return String(decoding: chars, as: UTF8.self)
+    }
+
+    /// Decodes lowercase or uppercase hex; nil on odd length or a non-hex character.
+    public static func decode(_ string: String) -> [UInt8]? {
+        let utf8 = Array(string.utf8)
+        guard utf8.count % 2 == 0 else { return nil }
+        var out = [UInt8]()
+        out.reserveCapacity(utf8.count / 2)
+        var i = 0
+        while i < utf8.count {
+            guard let hi = nibble(utf8[i]), let lo = nibble(utf8[i + 1]) else { return nil }
+            out.append(hi << 4 | lo)
+            i += 2
+        }
+        return out
+    }
+
+    private static func nibble(_ c: UInt8) -> UInt8? {
+        switch c {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): c - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): c - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): c - UInt8(ascii: "A") + 10
+        default: nil
+        }
+    }
+}
+
+/// Base64url without padding (RFC 4648 §5), as used in tokens and JOSE.
+public enum Base64URL {
+    /// Encodes bytes as unpadded base64url.
+    public static func encode<Bytes: Sequence>(_ bytes: Bytes) -> String where Bytes.Element == UInt8 {
+        Data(bytes).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-")
+            .replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+
+    /// Decodes unpadded (or padded) base64url; nil on any character outside the alphabet.
+    public static func decode(_ string: String) -> [UInt8]? {
+        guard string.utf8.allSatisfy({ c in
+            (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a)
+                || c == UInt8(ascii: "-") || c == UInt8(ascii: "_") || c == UInt8(ascii: "=")
+        }) else { return nil }
+        var s = string.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        s = s.replacingOccurrences(of: "=", with: "")
+        while s.count % 4 != 0 { s.append("=") }
+        return Data(base64Encoded: s).map { [UInt8]($0) }
+    }
+}

@@ -1,0 +1,104 @@
+import Foundation
+import Hummingbird
+import Logging
+
+/// Turns every error into problem+json. Client mistakes become 4xx with a safe detail;
+/// anything unexpected is logged by type and answered with a bare 500 that leaks nothing.
+struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let problem as Problem {
+            return try problem.response(from: request, context: context)
+        } catch let error as HTTPError {
+            return try Self.problem(for: error).response(from: request, context: context)
+        } catch is DecodingError {
+            return try Problem.badRequest("The request body is not valid JSON for this endpoint.").response(from: request, context: context)
+        } catch let error as any HTTPResponseError where error.status == .contentTooLarge {
+            return try Problem.tooLarge(limit: context.maxUploadSize).response(from: request, context: context)
+        } catch {
+            context.logger.error("request failed", metadata: ["error.type": "\(String(reflecting: type(of: error)))"])
+            return try Problem.internalError.response(from: request, context: context)
+        }
+    }
+
+    static func problem(for error: HTTPError) -> Problem {
+        switch error.status {
+        case .notFound: .notFound
+        case .methodNotAllowed: .methodNotAllowed
+        case .contentTooLarge: Problem(.contentTooLarge, "payload-too-large", "Payload too large")
+        case .badRequest: .badRequest("The request could not be understood.")
+        case .unauthorized: Problem(.unauthorized, "unauthorized", "Unauthorized", detail: "A valid credential is required.")
+        default:
+            error.status.code >= 500
+                ? .internalError
+                : Problem(error.status, "http-\(error.status.code)", error.status.reasonPhrase)
+        }
+    }
+}
+
+/// Refuses bodies over the limit: at once when `Content-Length` says so (before reading a
+/// byte), and mid-stream for chunked bodies that grow past it.
+struct BodyLimitMiddleware<Context: RequestContext>: RouterMiddleware {
+    let limit: Int
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        if let lengthField = request.headers[.contentLength] {
+            guard let length = Int(lengthField), length >= 0 else { throw Problem.badRequest("Invalid Content-Length.") }
+            if length > limit { throw Problem.tooLarge(limit: limit) }
+            return try await next(request, context)
+        }
+        var request = request
+        let limit = self.limit
+        let body = request.body
+        request.body = RequestBody(asyncSequence: LimitedBody(base: body, limit: limit))
+        return try await next(request, context)
+    }
+}
+
+/// A request body that throws `payload-too-large` once more than `limit` bytes have arrived.
+struct LimitedBody: AsyncSequence, Sendable {
+    typealias Element = ByteBuffer
+    let base: RequestBody
+    let limit: Int
+
+    struct AsyncIterator: AsyncIteratorProtocol {
+        var base: RequestBody.AsyncIterator
+        let limit: Int
+        var seen = 0
+
+        mutating func next() async throws -> ByteBuffer? {
+            guard let buffer = try await base.next() else { return nil }
+            seen += buffer.readableBytes
+            if seen > limit { throw Problem.tooLarge(limit: limit) }
+            return buffer
+        }
+    }
+
+    func makeAsyncIterator() -> AsyncIterator {
+        AsyncIterator(base: base.makeAsyncIterator(), limit: limit)
+    }
+}
+
+/// One structured log line per request. Paths that carry secrets (`/s/{token}`) are redacted
+/// and query strings are dropped, so no token ever reaches the log.
+struct RequestLogMiddleware<Context: RequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let start = ContinuousClock.now
+        let response = try await next(request, context)
+        let elapsed = ContinuousClock.now - start
+        context.logger.info("request", metadata: [
+            "method": "\(request.method.rawValue)",
+            "path": "\(Self.redact(request.uri.path))",
+            "status": "\(response.status.code)",
+            "ms": "\(Double(elapsed.components.attoseconds / 1_000_000_000_000) / 1000 + Double(elapsed.components.seconds) * 1000)",
+        ])
+        return response
+    }
+
+    /// `/s/<token>` → `/s/[redacted]`; other paths unchanged (ids in them are not secrets).
+    static func redact(_ path: String) -> String {
+        if path.hasPrefix("/s/") { return "/s/[redacted]" }
+        return path
+    }
+}

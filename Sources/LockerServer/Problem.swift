@@ -1,0 +1,50 @@
+import Foundation
+import Hummingbird
+
+/// An RFC 9457 problem: every error Locker answers with. The `type` is stable, so clients can
+/// branch on it; the `detail` is written for people and never carries an internal error dump.
+public struct Problem: HTTPResponseError, Sendable {
+    /// HTTP status.
+    public let status: HTTPResponse.Status
+    /// Stable slug: the `type` is `/problems/<slug>`.
+    public let slug: String
+    /// Short, fixed summary for the slug.
+    public let title: String
+    /// What went wrong with this request, safe to show.
+    public let detail: String?
+    /// Extra headers (`Retry-After`, `WWW-Authenticate`).
+    public var headers: HTTPFields
+
+    public init(_ status: HTTPResponse.Status, _ slug: String, _ title: String, detail: String? = nil, headers: HTTPFields = [:]) {
+        self.status = status
+        self.slug = slug
+        self.title = title
+        self.detail = detail
+        self.headers = headers
+    }
+
+    /// The `type` member.
+    public var type: String { "/problems/\(slug)" }
+
+    public func response(from request: Request, context: some RequestContext) throws -> Response {
+        var object: [String: Any] = ["type": type, "title": title, "status": Int(status.code)]
+        if let detail { object["detail"] = detail }
+        let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+        var fields = headers
+        fields[.contentType] = "application/problem+json"
+        fields[.cacheControl] = "no-store"
+        return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+}
+
+extension Problem {
+    /// The one answer for "no such thing, or not yours": identical for both, so it leaks nothing.
+    public static let notFound = Problem(.notFound, "not-found", "Not found", detail: "No such resource.")
+    public static func badRequest(_ detail: String) -> Problem { Problem(.badRequest, "bad-request", "Bad request", detail: detail) }
+    public static func tooLarge(limit: Int) -> Problem {
+        Problem(.contentTooLarge, "payload-too-large", "Payload too large", detail: "The request body exceeds the limit of \(limit) bytes.")
+    }
+    public static let methodNotAllowed = Problem(.methodNotAllowed, "method-not-allowed", "Method not allowed")
+    public static let internalError = Problem(.internalServerError, "internal", "Internal error", detail: "The server could not complete the request; nothing was changed.")
+    public static let unavailable = Problem(.serviceUnavailable, "unavailable", "Service unavailable", detail: "Storage is not available; try again shortly.")
+}

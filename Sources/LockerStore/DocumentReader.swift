@@ -1,0 +1,59 @@
+import Crypto
+import Foundation
+import LockerCore
+
+/// Decrypts a sealed blob one segment at a time, for streaming into a response. A segment's
+/// plaintext is released only after its tag verifies; a truncated, extended or reordered blob
+/// fails at the segment where it breaks.
+public final class DocumentReader {
+    /// Plaintext size, known from the blob's length before anything is decrypted.
+    public let plaintextSize: Int
+    /// Number of segments.
+    public let segmentCount: Int
+
+    private let blob: any BlobReader
+    private let opener: EnvelopeOpener
+    private let layout: SegmentLayout
+    private var nextIndex = 0
+    private var offset = Envelope.headerSize
+    private var buffer: [UInt8]
+
+    init(blob: any BlobReader, contentKey: SymmetricKey, context: EnvelopeContext) throws {
+        self.blob = blob
+        var header = [UInt8](repeating: 0, count: Envelope.headerSize)
+        let n = try header.withUnsafeMutableBytes { try blob.read(into: $0, count: Envelope.headerSize, at: 0) }
+        guard n == Envelope.headerSize else { throw CryptoError.badLength }
+        opener = try EnvelopeOpener(header: header, contentKey: contentKey, context: context)
+        layout = try SegmentLayout(bodyLength: blob.size - Envelope.headerSize, segmentSize: opener.segmentSize)
+        plaintextSize = try Envelope.plaintextSize(sealedSize: blob.size, segmentSize: opener.segmentSize)
+        segmentCount = layout.count
+        buffer = [UInt8](repeating: 0, count: opener.sealedSegmentSize)
+    }
+
+    deinit { blob.close() }
+
+    /// Appends the next segment's plaintext to `out`; returns false once every segment is out.
+    public func nextSegment(into out: inout [UInt8]) throws -> Bool {
+        guard nextIndex < layout.count else {
+            blob.close()
+            return false
+        }
+        let length = layout.sealedLength(ofSegment: nextIndex)
+        let got = try buffer.withUnsafeMutableBytes { try blob.read(into: $0, count: length, at: offset) }
+        guard got == length else { throw CryptoError.badLength }
+        try buffer.withUnsafeBytes { raw in
+            try opener.openSegment(UnsafeRawBufferPointer(rebasing: raw[0..<length]), index: UInt32(nextIndex), isFinal: nextIndex == layout.count - 1, into: &out)
+        }
+        offset += length
+        nextIndex += 1
+        return true
+    }
+
+    /// Reads the whole document into memory (tests and small documents only).
+    public func readAll() throws -> [UInt8] {
+        var out = [UInt8]()
+        out.reserveCapacity(plaintextSize)
+        while try nextSegment(into: &out) {}
+        return out
+    }
+}

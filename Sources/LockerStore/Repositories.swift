@@ -1,0 +1,86 @@
+import Foundation
+import GRDB
+
+/// Citizens, by id or by keyed mobile hash.
+public protocol CitizenRepository: Sendable {
+    func insert(_ citizen: CitizenRecord) throws
+    func find(id: String) throws -> CitizenRecord?
+    func find(mobileHash: Data) throws -> CitizenRecord?
+    /// How many data keys each KEK version wraps.
+    func countByKEKVersion() throws -> [Int: Int]
+}
+
+/// Documents' metadata.
+public protocol DocumentRepository: Sendable {
+    /// Inserts a new document or replaces the row with the same id.
+    func save(_ document: DocumentRecord) throws
+    func find(id: String) throws -> DocumentRecord?
+    func find(uri: String) throws -> DocumentRecord?
+    func list(ownerID: String) throws -> [DocumentRecord]
+    /// Every blob id a row references, for the start-up sweep.
+    func referencedBlobIDs() throws -> Set<String>
+}
+
+/// `CitizenRepository` on the SQLite database.
+public struct SQLiteCitizenRepository: CitizenRepository {
+    let database: LockerDatabase
+
+    public init(database: LockerDatabase) {
+        self.database = database
+    }
+
+    public func insert(_ citizen: CitizenRecord) throws {
+        try database.pool.write { db in try citizen.insert(db) }
+    }
+
+    public func find(id: String) throws -> CitizenRecord? {
+        try database.pool.read { db in try CitizenRecord.fetchOne(db, key: id) }
+    }
+
+    public func find(mobileHash: Data) throws -> CitizenRecord? {
+        try database.pool.read { db in
+            try CitizenRecord.filter(CitizenRecord.Columns.mobileHash == mobileHash).fetchOne(db)
+        }
+    }
+
+    public func countByKEKVersion() throws -> [Int: Int] {
+        try database.pool.read { db in
+            let rows = try Row.fetchAll(db, sql: "SELECT kekVersion, COUNT(*) AS n FROM citizens GROUP BY kekVersion")
+            return Dictionary(uniqueKeysWithValues: rows.map { ($0["kekVersion"] as Int, $0["n"] as Int) })
+        }
+    }
+}
+
+/// `DocumentRepository` on the SQLite database.
+public struct SQLiteDocumentRepository: DocumentRepository {
+    let database: LockerDatabase
+
+    public init(database: LockerDatabase) {
+        self.database = database
+    }
+
+    public func save(_ document: DocumentRecord) throws {
+        try database.pool.write { db in try document.save(db) }
+    }
+
+    public func find(id: String) throws -> DocumentRecord? {
+        try database.pool.read { db in try DocumentRecord.fetchOne(db, key: id) }
+    }
+
+    public func find(uri: String) throws -> DocumentRecord? {
+        try database.pool.read { db in try DocumentRecord.filter(DocumentRecord.Columns.uri == uri).fetchOne(db) }
+    }
+
+    public func list(ownerID: String) throws -> [DocumentRecord] {
+        try database.pool.read { db in
+            try DocumentRecord.filter(DocumentRecord.Columns.ownerID == ownerID)
+                .order(DocumentRecord.Columns.createdAt.desc).fetchAll(db)
+        }
+    }
+
+    public func referencedBlobIDs() throws -> Set<String> {
+        try database.pool.read { db in
+            Set(try String.fetchAll(db, sql: "SELECT blobID FROM documents"))
+        }
+    }
+}

@@ -1,0 +1,48 @@
+import Foundation
+import Hummingbird
+import LockerServer
+import Logging
+
+/// `lockerd`: reads configuration, opens the vault, serves until SIGTERM or SIGINT.
+/// Any start-up problem is one line on standard error and exit status 1, before data is touched.
+@main
+struct Lockerd {
+    static func main() async {
+        let arguments = CommandLine.arguments
+        if arguments.contains("--help") || arguments.contains("-h") {
+            print(usage)
+            return
+        }
+        let config: LockerConfig
+        do {
+            config = try await LockerConfig.load(arguments: arguments)
+        } catch {
+            fail("\(error)")
+        }
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = config.logLevel
+            return handler
+        }
+        let logger = Logger(label: "lockerd")
+        do {
+            let app = try await buildApplication(config: config, logger: logger)
+            try await app.runService()
+        } catch {
+            fail("\(error)")
+        }
+    }
+
+    static func fail(_ message: String) -> Never {
+        FileHandle.standardError.write(Data("lockerd: error: \(message)\n".utf8))
+        exit(1)
+    }
+
+    static let usage = """
+        usage: lockerd [--config FILE] [--host HOST] [--port PORT] [--storage DIR]
+                       [--max-body-bytes N] [--log-level LEVEL]
+
+        Serves the Locker API. Settings come from flags, then LOCKER_* environment variables
+        (LOCKER_PORT, LOCKER_STORAGE, ...), then the JSON config file (default Config/lockerd.json).
+        """
+}
