@@ -45,7 +45,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .executableTarget(name: "lockerd", dependencies: ["LockerServer"]),
+        .executableTarget(name: "lockerd", dependencies: ["LockerCore", "LockerServer"]),
         .executableTarget(
             name: "locker",
             dependencies: [

@@ -63,7 +63,7 @@ public enum Envelope {
 
     /// Opens a whole sealed blob in memory. Streaming readers use `EnvelopeOpener` directly.
     public static func open(_ sealed: [UInt8], contentKey: SymmetricKey, context: EnvelopeContext) throws -> [UInt8] {
-        guard sealed.count >= headerSize else { throw CryptoError.badLength }
+        guard sealed.count >= headerSize else { throw VaultCryptoError.badLength }
         let opener = try EnvelopeOpener(header: sealed[0..<headerSize], contentKey: contentKey, context: context)
         let layout = try SegmentLayout(bodyLength: sealed.count - headerSize, segmentSize: opener.segmentSize)
         var out = [UInt8]()
@@ -107,10 +107,10 @@ public struct SegmentLayout: Sendable, Equatable {
 
     public init(bodyLength: Int, segmentSize: Int) throws {
         let full = segmentSize + Envelope.tagSize
-        guard bodyLength >= Envelope.tagSize else { throw CryptoError.badLength }
+        guard bodyLength >= Envelope.tagSize else { throw VaultCryptoError.badLength }
         let count = (bodyLength + full - 1) / full
         let last = bodyLength - (count - 1) * full
-        guard last >= Envelope.tagSize else { throw CryptoError.badLength }
+        guard last >= Envelope.tagSize else { throw VaultCryptoError.badLength }
         self.count = count
         self.fullLength = full
         self.lastLength = last
@@ -136,8 +136,8 @@ public struct EnvelopeSealer: Sendable {
     private var finished = false
 
     public init(contentKey: SymmetricKey, context: EnvelopeContext, segmentSize: Int = Envelope.defaultSegmentSize) throws {
-        guard contentKey.bitCount == 256 else { throw CryptoError.badKey }
-        guard Envelope.segmentSizeRange.contains(segmentSize) else { throw CryptoError.badHeader("segment size \(segmentSize) out of range") }
+        guard contentKey.bitCount == 256 else { throw VaultCryptoError.badKey }
+        guard Envelope.segmentSizeRange.contains(segmentSize) else { throw VaultCryptoError.badHeader("segment size \(segmentSize) out of range") }
         let salt = SecureRandom.bytes(Envelope.saltSize)
         let prefix = SecureRandom.bytes(Envelope.noncePrefixSize)
         var header = Envelope.magic
@@ -168,7 +168,7 @@ public struct EnvelopeSealer: Sendable {
         let box = try AES.GCM.seal(plaintext, using: key, nonce: nonce, authenticating: aad)
         out.append(contentsOf: box.ciphertext)
         out.append(contentsOf: box.tag)
-        if nextIndex == UInt32.max { throw CryptoError.badLength }
+        if nextIndex == UInt32.max { throw VaultCryptoError.badLength }
         nextIndex += 1
         finished = isFinal
     }
@@ -187,14 +187,14 @@ public struct EnvelopeOpener: Sendable {
     public init<Header: Collection>(header: Header, contentKey: SymmetricKey, context: EnvelopeContext) throws
     where Header.Element == UInt8 {
         let h = Array(header)
-        guard h.count == Envelope.headerSize else { throw CryptoError.badHeader("short header") }
-        guard Array(h[0..<4]) == Envelope.magic else { throw CryptoError.badHeader("not a Locker envelope") }
-        guard h[4] == Envelope.formatVersion else { throw CryptoError.badHeader("unknown format version \(h[4])") }
-        guard h[5] == Envelope.algorithmAES256GCM else { throw CryptoError.badHeader("unknown algorithm \(h[5])") }
-        guard h[6] == 0, h[7] == 0, h[35] == 0 else { throw CryptoError.badHeader("reserved bytes set") }
+        guard h.count == Envelope.headerSize else { throw VaultCryptoError.badHeader("short header") }
+        guard Array(h[0..<4]) == Envelope.magic else { throw VaultCryptoError.badHeader("not a Locker envelope") }
+        guard h[4] == Envelope.formatVersion else { throw VaultCryptoError.badHeader("unknown format version \(h[4])") }
+        guard h[5] == Envelope.algorithmAES256GCM else { throw VaultCryptoError.badHeader("unknown algorithm \(h[5])") }
+        guard h[6] == 0, h[7] == 0, h[35] == 0 else { throw VaultCryptoError.badHeader("reserved bytes set") }
         let size = Int(h[8]) << 24 | Int(h[9]) << 16 | Int(h[10]) << 8 | Int(h[11])
-        guard Envelope.segmentSizeRange.contains(size) else { throw CryptoError.badHeader("segment size \(size) out of range") }
-        guard contentKey.bitCount == 256 else { throw CryptoError.badKey }
+        guard Envelope.segmentSizeRange.contains(size) else { throw VaultCryptoError.badHeader("segment size \(size) out of range") }
+        guard contentKey.bitCount == 256 else { throw VaultCryptoError.badKey }
         let salt = Array(h[12..<28])
         self.segmentSize = size
         self.noncePrefix = Array(h[28..<35])
@@ -208,8 +208,8 @@ public struct EnvelopeOpener: Sendable {
     /// Authenticates segment `index` and appends its plaintext to `out`; on failure `out` is
     /// left as it was.
     public func openSegment(_ sealed: UnsafeRawBufferPointer, index: UInt32, isFinal: Bool, into out: inout [UInt8]) throws {
-        guard sealed.count >= Envelope.tagSize, sealed.count <= sealedSegmentSize else { throw CryptoError.badLength }
-        if !isFinal && sealed.count != sealedSegmentSize { throw CryptoError.badLength }
+        guard sealed.count >= Envelope.tagSize, sealed.count <= sealedSegmentSize else { throw VaultCryptoError.badLength }
+        if !isFinal && sealed.count != sealedSegmentSize { throw VaultCryptoError.badLength }
         let split = sealed.count - Envelope.tagSize
         let nonce = try Envelope.nonce(prefix: noncePrefix, index: index, isFinal: isFinal)
         let plaintext: Data
@@ -220,7 +220,7 @@ public struct EnvelopeOpener: Sendable {
                 tag: UnsafeRawBufferPointer(rebasing: sealed[split...]))
             plaintext = try AES.GCM.open(box, using: key, authenticating: aad)
         } catch {
-            throw CryptoError.authenticationFailed
+            throw VaultCryptoError.authenticationFailed
         }
         out.append(contentsOf: plaintext)
     }

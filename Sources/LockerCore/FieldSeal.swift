@@ -7,7 +7,7 @@ public enum FieldSeal {
     /// nonce ‖ ciphertext ‖ tag.
     public static func seal(_ plaintext: [UInt8], key: SymmetricKey, field: String, ownerID: String) throws -> [UInt8] {
         let box = try AES.GCM.seal(plaintext, using: key, nonce: AES.GCM.Nonce(), authenticating: aad(field: field, ownerID: ownerID))
-        guard let combined = box.combined else { throw CryptoError.badKey }
+        guard let combined = box.combined else { throw VaultCryptoError.badKey }
         return [UInt8](combined)
     }
 
@@ -17,7 +17,7 @@ public enum FieldSeal {
             let box = try AES.GCM.SealedBox(combined: sealed)
             return [UInt8](try AES.GCM.open(box, using: key, authenticating: aad(field: field, ownerID: ownerID)))
         } catch {
-            throw CryptoError.authenticationFailed
+            throw VaultCryptoError.authenticationFailed
         }
     }
 

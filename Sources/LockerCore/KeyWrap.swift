@@ -11,23 +11,23 @@ public enum KeyWrap {
 
     /// Seals `key` under `wrappingKey`, returning nonce ‖ ciphertext ‖ tag.
     public static func wrap(_ key: SymmetricKey, under wrappingKey: SymmetricKey, aad: [UInt8]) throws -> [UInt8] {
-        guard key.bitCount == 256, wrappingKey.bitCount == 256 else { throw CryptoError.badKey }
+        guard key.bitCount == 256, wrappingKey.bitCount == 256 else { throw VaultCryptoError.badKey }
         let box = try key.withUnsafeBytes { raw in
             try AES.GCM.seal(raw, using: wrappingKey, nonce: AES.GCM.Nonce(), authenticating: aad)
         }
-        guard let combined = box.combined else { throw CryptoError.badKey }
+        guard let combined = box.combined else { throw VaultCryptoError.badKey }
         return [UInt8](combined)
     }
 
     /// Opens a key sealed by `wrap`; any change to it, or to the associated data, is refused.
     public static func unwrap(_ wrapped: [UInt8], under wrappingKey: SymmetricKey, aad: [UInt8]) throws -> SymmetricKey {
-        guard wrapped.count == wrappedSize else { throw CryptoError.badLength }
+        guard wrapped.count == wrappedSize else { throw VaultCryptoError.badLength }
         do {
             let box = try AES.GCM.SealedBox(combined: wrapped)
             let raw = try AES.GCM.open(box, using: wrappingKey, authenticating: aad)
             return SymmetricKey(data: raw)
         } catch {
-            throw CryptoError.authenticationFailed
+            throw VaultCryptoError.authenticationFailed
         }
     }
 

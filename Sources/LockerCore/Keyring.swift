@@ -55,7 +55,7 @@ public struct Keyring: Sendable {
 
     /// The key for `version`, if present and not retired.
     public func decryptionKey(version: Int) throws -> SymmetricKey {
-        guard version >= minDecryptionVersion, let entry = entries[version] else { throw CryptoError.unknownKeyVersion(version) }
+        guard version >= minDecryptionVersion, let entry = entries[version] else { throw VaultCryptoError.unknownKeyVersion(version) }
         return entry.key
     }
 

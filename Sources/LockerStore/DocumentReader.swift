@@ -22,7 +22,7 @@ public final class DocumentReader {
         self.blob = blob
         var header = [UInt8](repeating: 0, count: Envelope.headerSize)
         let n = try header.withUnsafeMutableBytes { try blob.read(into: $0, count: Envelope.headerSize, at: 0) }
-        guard n == Envelope.headerSize else { throw CryptoError.badLength }
+        guard n == Envelope.headerSize else { throw VaultCryptoError.badLength }
         opener = try EnvelopeOpener(header: header, contentKey: contentKey, context: context)
         layout = try SegmentLayout(bodyLength: blob.size - Envelope.headerSize, segmentSize: opener.segmentSize)
         plaintextSize = try Envelope.plaintextSize(sealedSize: blob.size, segmentSize: opener.segmentSize)
@@ -40,7 +40,7 @@ public final class DocumentReader {
         }
         let length = layout.sealedLength(ofSegment: nextIndex)
         let got = try buffer.withUnsafeMutableBytes { try blob.read(into: $0, count: length, at: offset) }
-        guard got == length else { throw CryptoError.badLength }
+        guard got == length else { throw VaultCryptoError.badLength }
         try buffer.withUnsafeBytes { raw in
             try opener.openSegment(UnsafeRawBufferPointer(rebasing: raw[0..<length]), index: UInt32(nextIndex), isFinal: nextIndex == layout.count - 1, into: &out)
         }

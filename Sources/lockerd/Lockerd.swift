@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import LockerCore
 import LockerServer
 import Logging
 
@@ -8,6 +9,7 @@ import Logging
 @main
 struct Lockerd {
     static func main() async {
+        AllocatorTuning.apply()
         let arguments = CommandLine.arguments
         if arguments.contains("--help") || arguments.contains("-h") {
             print(usage)

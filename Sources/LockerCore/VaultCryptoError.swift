@@ -2,7 +2,7 @@
 ///
 /// Every case is a refusal, never a partial result: when opening fails, no plaintext from the
 /// failing segment (or any later one) has been released.
-public enum CryptoError: Error, Equatable, Sendable, CustomStringConvertible {
+public enum VaultCryptoError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The blob does not start with Locker's envelope header, or names an unknown format.
     case badHeader(String)
     /// A segment, or a wrapped key, failed authentication: tampered, moved, truncated or reordered.

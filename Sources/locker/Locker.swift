@@ -1,0 +1,68 @@
+import ArgumentParser
+import Foundation
+import LockerCore
+import LockerStore
+
+/// `locker`: the admin CLI. Works on the storage folder directly, so it runs whether or not
+/// `lockerd` is up.
+@main
+struct Locker: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "locker",
+        abstract: "Administer a Locker vault.",
+        subcommands: [Keys.self]
+    )
+
+    /// Accepts the global options anywhere (`locker --storage DIR keys status`, as the docs
+    /// write it) by moving them after the subcommand path, where the leaf command parses them.
+    static func main() {
+        main(Array(hoistGlobalOptions(Array(CommandLine.arguments.dropFirst()))))
+    }
+
+    static func hoistGlobalOptions(_ arguments: [String]) -> [String] {
+        var rest = [String]()
+        var globals = [String]()
+        var index = 0
+        while index < arguments.count {
+            let argument = arguments[index]
+            if argument == "--json" {
+                globals.append(argument)
+            } else if argument == "--storage", index + 1 < arguments.count {
+                globals.append(contentsOf: [argument, arguments[index + 1]])
+                index += 1
+            } else if argument.hasPrefix("--storage=") {
+                globals.append(argument)
+            } else {
+                rest.append(argument)
+            }
+            index += 1
+        }
+        return rest + globals
+    }
+}
+
+/// Options every subcommand shares.
+struct GlobalOptions: ParsableArguments {
+    @Option(name: .long, help: "Storage folder (default: $LOCKER_STORAGE, else ./Storage).")
+    var storage: String?
+
+    @Flag(name: .long, help: "Print JSON for scripts.")
+    var json = false
+
+    var layout: StorageLayout {
+        StorageLayout(root: storage ?? ProcessInfo.processInfo.environment["LOCKER_STORAGE"] ?? "Storage")
+    }
+}
+
+/// A failure the admin can act on; printed as one line, exit status 1.
+struct CLIError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+func printJSON<T: Encodable>(_ value: T) throws {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+    encoder.dateEncodingStrategy = .iso8601
+    print(String(decoding: try encoder.encode(value), as: UTF8.self))
+}
