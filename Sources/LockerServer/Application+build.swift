@@ -14,8 +14,9 @@ public func buildApplication(config: LockerConfig, logger: Logger) async throws 
         "kek.primary": "\(vault.keyring.primaryVersion)",
         "blobs.swept": "\(swept)",
     ])
-    LockerRequestContext.configuredMaxUploadSize = config.maxBodyBytes
-    let router = buildRouter(vault: vault, config: config)
+    let sms: any SMSSender = config.smsGatewayURL.map { GatewaySMSSender(url: $0) } ?? OutboxSMSSender(path: vault.layout.outboxDirectory + "/sms.jsonl")
+    let services = LockerServices(vault: vault, sms: sms, settings: config.settings)
+    let router = buildRouter(services: services, config: config)
     return Application(
         router: router,
         configuration: .init(address: .hostname(config.host, port: config.port), serverName: "lockerd"),
@@ -24,13 +25,21 @@ public func buildApplication(config: LockerConfig, logger: Logger) async throws 
 }
 
 /// Wires middleware and routes. Everything the server answers is listed here.
-public func buildRouter(vault: Vault, config: LockerConfig) -> Router<LockerRequestContext> {
+public func buildRouter(services: LockerServices, config: LockerConfig) -> Router<LockerRequestContext> {
+    LockerRequestContext.configuredMaxUploadSize = config.maxBodyBytes
     let router = Router(context: LockerRequestContext.self)
+    // Pushes carry a document (plus a little multipart framing); everything else is small JSON.
+    let pushLimit = config.settings.maxDocumentBytes + config.settings.maxJSONBytes + 4096
     router.addMiddleware {
         RequestLogMiddleware()
         ProblemMiddleware()
-        BodyLimitMiddleware(limit: config.maxBodyBytes)
+        BodyLimitMiddleware { path in path == "/v1/issuer/documents" ? pushLimit : config.maxBodyBytes }
     }
-    HealthController(vault: vault).addRoutes(to: router)
+    HealthController(vault: services.vault).addRoutes(to: router)
+    OpenAPIController().addRoutes(to: router)
+    AuthController(services: services).addRoutes(to: router)
+    PushController(services: services).addRoutes(to: router)
+    DocumentsController(services: services).addRoutes(to: router)
+    ActivityController(services: services).addRoutes(to: router)
     return router
 }

@@ -9,8 +9,12 @@ import Logging
 /// - `--host` / `LOCKER_HOST` / `host`: bind address (default `127.0.0.1`)
 /// - `--port` / `LOCKER_PORT` / `port`: TCP port, 1–65535 (default `8080`)
 /// - `--storage` / `LOCKER_STORAGE` / `storage`: storage folder (default `Storage`)
-/// - `--max-body-bytes` / `LOCKER_MAX_BODY_BYTES` / `maxBodyBytes`: largest request body (default 1 MiB)
+/// - `--max-body-bytes` / `LOCKER_MAX_BODY_BYTES` / `maxBodyBytes`: largest request body (default 64 KiB; pushes get maxDocumentBytes)
 /// - `--log-level` / `LOCKER_LOG_LEVEL` / `logLevel`: swift-log level (default `info`)
+/// - `--max-document-bytes` / `LOCKER_MAX_DOCUMENT_BYTES` / `maxDocumentBytes`: largest pushed document (default 10 MiB)
+/// - `--session-ttl` / `LOCKER_SESSION_TTL` / `sessionTTL`: session lifetime in seconds (default 3600)
+/// - `--otp-per-mobile-per-hour`, `--otp-per-client-per-hour`: OTP request limits (defaults 5, 20)
+/// - `--sms-gateway-url` / `LOCKER_SMS_GATEWAY_URL` / `smsGatewayURL`: HTTP gateway for SMS (default: the outbox file)
 /// - `--config` / `LOCKER_CONFIG`: the JSON file itself (default `Config/lockerd.json`)
 ///
 /// Relative paths from flags or the environment are taken from the working directory; relative
@@ -21,11 +25,16 @@ public struct LockerConfig: Sendable {
     public var storagePath: String
     public var maxBodyBytes: Int
     public var logLevel: Logger.Level
+    /// Where SMS go; nil means the embedded outbox file.
+    public var smsGatewayURL: URL?
+    /// Limits and lifetimes for documents, OTPs and sessions.
+    public var settings = Settings()
 
     /// Flags `lockerd` accepts; anything else is refused rather than silently ignored.
-    public static let knownFlags: Set<String> = ["host", "port", "storage", "max-body-bytes", "log-level", "config", "help"]
+    public static let knownFlags: Set<String> = ["host", "port", "storage", "max-body-bytes", "log-level", "config", "help",
+                                                    "max-document-bytes", "session-ttl", "otp-per-mobile-per-hour", "otp-per-client-per-hour", "sms-gateway-url"]
 
-    public init(host: String = "127.0.0.1", port: Int = 8080, storagePath: String, maxBodyBytes: Int = 1 << 20, logLevel: Logger.Level = .info) {
+    public init(host: String = "127.0.0.1", port: Int = 8080, storagePath: String, maxBodyBytes: Int = 64 << 10, logLevel: Logger.Level = .info) {
         self.host = host
         self.port = port
         self.storagePath = storagePath
@@ -60,7 +69,7 @@ public struct LockerConfig: Sendable {
         guard !host.isEmpty, host.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7f }) else { throw LockerConfigError("invalid value for host: \(host.debugDescription)") }
         let port = try read(all, "port") { $0.int(forKey: "port") } ?? 8080
         guard (1...65535).contains(port) else { throw LockerConfigError("invalid value for port: \(port) (expected 1-65535)") }
-        let maxBody = try read(all, "maxBodyBytes") { $0.int(forKey: "maxBodyBytes") } ?? (1 << 20)
+        let maxBody = try read(all, "maxBodyBytes") { $0.int(forKey: "maxBodyBytes") } ?? (64 << 10)
         guard maxBody >= 1024, maxBody <= (1 << 30) else { throw LockerConfigError("invalid value for maxBodyBytes: \(maxBody) (expected 1024-1073741824)") }
         let levelName = try read(all, "logLevel") { $0.string(forKey: "logLevel") } ?? "info"
         guard let level = Logger.Level(rawValue: levelName) else { throw LockerConfigError("invalid value for logLevel: \(levelName.debugDescription) (expected trace, debug, info, notice, warning, error or critical)") }
@@ -74,7 +83,23 @@ public struct LockerConfig: Sendable {
             storage = absolute("Storage", base: cwd)
         }
         guard !storage.isEmpty else { throw LockerConfigError("invalid value for storage: empty path") }
-        return LockerConfig(host: host, port: port, storagePath: storage, maxBodyBytes: maxBody, logLevel: level)
+        var config = LockerConfig(host: host, port: port, storagePath: storage, maxBodyBytes: maxBody, logLevel: level)
+        func int(_ key: String, _ range: ClosedRange<Int>, default value: Int) throws -> Int {
+            let v = try read(all, key) { $0.int(forKey: ConfigKey(key)) } ?? value
+            guard range.contains(v) else { throw LockerConfigError("invalid value for \(key): \(v) (expected \(range.lowerBound)-\(range.upperBound))") }
+            return v
+        }
+        config.settings.maxDocumentBytes = try int("maxDocumentBytes", 1024...(1 << 30), default: 10 << 20)
+        config.settings.sessionLifetime = TimeInterval(try int("sessionTTL", 60...(30 * 86400), default: 3600))
+        config.settings.challengesPerMobilePerHour = try int("otpPerMobilePerHour", 1...1000, default: 5)
+        config.settings.challengesPerClientPerHour = try int("otpPerClientPerHour", 1...1_000_000, default: 20)
+        if let raw = try read(all, "smsGatewayURL", { $0.string(forKey: "smsGatewayURL") }) {
+            guard let url = URL(string: raw), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil else {
+                throw LockerConfigError("invalid value for smsGatewayURL: \(raw.debugDescription) (expected an http(s) URL)")
+            }
+            config.smsGatewayURL = url
+        }
+        return config
     }
 
     static func checkFlags(_ arguments: [String]) throws {

@@ -5,7 +5,10 @@ import LockerCore
 /// Decrypts a sealed blob one segment at a time, for streaming into a response. A segment's
 /// plaintext is released only after its tag verifies; a truncated, extended or reordered blob
 /// fails at the segment where it breaks.
-public final class DocumentReader {
+///
+/// `@unchecked Sendable`: a reader is created by a request handler and then handed, once, to
+/// that request's response-body writer; it is never used by two tasks at the same time.
+public final class DocumentReader: @unchecked Sendable {
     /// Plaintext size, known from the blob's length before anything is decrypted.
     public let plaintextSize: Int
     /// Number of segments.

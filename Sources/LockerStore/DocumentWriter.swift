@@ -4,7 +4,11 @@ import LockerCore
 
 /// Streams plaintext into a sealed blob: buffers at most one segment, seals it, writes it.
 /// Plaintext never reaches the file system; only sealed segments do.
-public final class DocumentWriter {
+///
+/// `@unchecked Sendable`: a writer belongs to one push. The request task feeds it, then hands
+/// it to an I/O thread for the final fsync and rename while the task awaits; it is never used
+/// from two threads at the same time.
+public final class DocumentWriter: @unchecked Sendable {
     /// The blob the content goes to.
     public var blobID: String { blob.id }
     /// The content key, wrapped under the owner's data key.
@@ -64,6 +68,11 @@ public final class DocumentWriter {
         try pending.withUnsafeBytes { try sealer.sealSegment($0, isFinal: isFinal, into: &sealed) }
         try sealed.withUnsafeBytes { try blob.write($0) }
         pending.removeAll(keepingCapacity: true)
+    }
+
+    /// SHA-256 of the plaintext appended so far (the writer stays usable).
+    public func digestSoFar() -> Data {
+        Data(hasher.finalize())
     }
 
     /// Seals the final segment and fsyncs the file, without making it visible yet. Group

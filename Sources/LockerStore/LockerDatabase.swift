@@ -75,6 +75,58 @@ public final class LockerDatabase: Sendable {
                 t.column("updatedAt", .datetime).notNull()
             }
         }
+        migrator.registerMigration("v2-issuers-auth-audit") { db in
+            try db.alter(table: "documents") { t in
+                t.add(column: "metadataSHA256", .blob)
+            }
+            try db.create(table: "issuers") { t in
+                t.primaryKey("id", .text)
+                t.column("name", .text).notNull()
+                t.column("publicKey", .blob).notNull()
+                t.column("apiKeyHash", .blob).notNull().unique()
+                t.column("disabled", .boolean).notNull().defaults(to: false)
+                t.column("createdAt", .datetime).notNull()
+            }
+            try db.create(table: "otpChallenges") { t in
+                t.primaryKey("id", .text)
+                t.column("purpose", .text).notNull()
+                t.column("mobileHash", .blob).notNull()
+                t.column("mobileSealed", .blob).notNull()
+                t.column("clientHash", .blob).notNull()
+                t.column("otpHash", .blob).notNull()
+                t.column("attempts", .integer).notNull()
+                t.column("createdAt", .datetime).notNull()
+                t.column("expiresAt", .datetime).notNull()
+                t.column("usedAt", .datetime)
+            }
+            try db.create(index: "otpChallenges_mobile", on: "otpChallenges", columns: ["mobileHash", "createdAt"])
+            try db.create(index: "otpChallenges_client", on: "otpChallenges", columns: ["clientHash", "createdAt"])
+            try db.create(table: "sessions") { t in
+                t.primaryKey("id", .text)
+                t.column("tokenHash", .blob).notNull().unique()
+                t.column("citizenID", .text).notNull().indexed().references("citizens")
+                t.column("createdAt", .datetime).notNull()
+                t.column("expiresAt", .datetime).notNull()
+                t.column("revokedAt", .datetime)
+            }
+            try db.create(table: "auditLog") { t in
+                t.autoIncrementedPrimaryKey("seq")
+                t.column("at", .datetime).notNull()
+                t.column("action", .text).notNull()
+                t.column("actor", .text).notNull()
+                t.column("citizenID", .text)
+                t.column("documentID", .text)
+                t.column("detail", .text).notNull()
+                t.column("prevHash", .blob).notNull()
+                t.column("hash", .blob).notNull()
+            }
+            try db.create(index: "auditLog_citizen", on: "auditLog", columns: ["citizenID", "seq"])
+            // Append-only: the database itself refuses edits and deletions of audit entries.
+            try db.execute(sql: """
+                CREATE TRIGGER auditLog_no_update BEFORE UPDATE ON auditLog BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;
+                CREATE TRIGGER auditLog_no_delete BEFORE DELETE ON auditLog BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;
+                """)
+        }
         return migrator
     }
 }

@@ -18,6 +18,16 @@ public struct CitizenRecord: Codable, Sendable, Equatable, FetchableRecord, Pers
     /// The data key as wrapped under its KEK.
     public var wrappedDataKey: WrappedKey { WrappedKey(kekVersion: kekVersion, bytes: [UInt8](dekWrapped)) }
 
+    public init(id: String, mobileHash: Data, mobileSealed: Data, dekWrapped: Data, kekVersion: Int, dekVersion: Int, createdAt: Date) {
+        self.id = id
+        self.mobileHash = mobileHash
+        self.mobileSealed = mobileSealed
+        self.dekWrapped = dekWrapped
+        self.kekVersion = kekVersion
+        self.dekVersion = dekVersion
+        self.createdAt = createdAt
+    }
+
     public enum Columns {
         public static let id = Column(CodingKeys.id)
         public static let mobileHash = Column(CodingKeys.mobileHash)
@@ -48,10 +58,35 @@ public struct DocumentRecord: Codable, Sendable, Equatable, FetchableRecord, Per
     public var revokedAt: Date?
     public var createdAt: Date
     public var updatedAt: Date
+    /// SHA-256 of the issuer's metadata part as sent (for idempotent re-pushes).
+    public var metadataSHA256: Data?
 
     /// What the document's envelope is bound to.
     public var envelopeContext: EnvelopeContext {
         EnvelopeContext(ownerID: ownerID, documentID: id, keyVersion: UInt32(version))
+    }
+
+    public init(id: String, ownerID: String, uri: String, issuerID: String, docType: String, issuerDocID: String, issuedOn: String, version: Int, blobID: String, contentKeyWrapped: Data, dekVersion: Int, size: Int, contentType: String, contentSHA256: Data, claimsSealed: Data? = nil, signature: Data? = nil, revokedAt: Date? = nil, createdAt: Date, updatedAt: Date, metadataSHA256: Data? = nil) {
+        self.id = id
+        self.ownerID = ownerID
+        self.uri = uri
+        self.issuerID = issuerID
+        self.docType = docType
+        self.issuerDocID = issuerDocID
+        self.issuedOn = issuedOn
+        self.version = version
+        self.blobID = blobID
+        self.contentKeyWrapped = contentKeyWrapped
+        self.dekVersion = dekVersion
+        self.size = size
+        self.contentType = contentType
+        self.contentSHA256 = contentSHA256
+        self.claimsSealed = claimsSealed
+        self.signature = signature
+        self.revokedAt = revokedAt
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+        self.metadataSHA256 = metadataSHA256
     }
 
     public enum Columns {
@@ -60,5 +95,93 @@ public struct DocumentRecord: Codable, Sendable, Equatable, FetchableRecord, Per
         public static let uri = Column(CodingKeys.uri)
         public static let blobID = Column(CodingKeys.blobID)
         public static let createdAt = Column(CodingKeys.createdAt)
+    }
+}
+
+/// A registered issuer: its Ed25519 public key and the hash of its API key.
+public struct IssuerRecord: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "issuers"
+
+    public var id: String
+    public var name: String
+    public var publicKey: Data
+    public var apiKeyHash: Data
+    public var disabled: Bool
+    public var createdAt: Date
+
+    public init(id: String, name: String, publicKey: Data, apiKeyHash: Data, disabled: Bool = false, createdAt: Date) {
+        self.id = id
+        self.name = name
+        self.publicKey = publicKey
+        self.apiKeyHash = apiKeyHash
+        self.disabled = disabled
+        self.createdAt = createdAt
+    }
+
+    public enum Columns {
+        public static let apiKeyHash = Column(CodingKeys.apiKeyHash)
+    }
+}
+
+/// An OTP challenge. The OTP itself is never stored, only its keyed hash.
+public struct ChallengeRecord: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "otpChallenges"
+
+    public var id: String
+    public var purpose: String
+    public var mobileHash: Data
+    /// The mobile number sealed under the server's challenge key, so a first sign-in can
+    /// create the account (which needs the number) without it ever resting in clear.
+    public var mobileSealed: Data
+    public var clientHash: Data
+    public var otpHash: Data
+    public var attempts: Int
+    public var createdAt: Date
+    public var expiresAt: Date
+    public var usedAt: Date?
+
+    public init(id: String, purpose: String, mobileHash: Data, mobileSealed: Data, clientHash: Data, otpHash: Data, attempts: Int, createdAt: Date, expiresAt: Date, usedAt: Date? = nil) {
+        self.id = id
+        self.purpose = purpose
+        self.mobileHash = mobileHash
+        self.mobileSealed = mobileSealed
+        self.clientHash = clientHash
+        self.otpHash = otpHash
+        self.attempts = attempts
+        self.createdAt = createdAt
+        self.expiresAt = expiresAt
+        self.usedAt = usedAt
+    }
+
+    public enum Columns {
+        public static let mobileHash = Column(CodingKeys.mobileHash)
+        public static let clientHash = Column(CodingKeys.clientHash)
+        public static let createdAt = Column(CodingKeys.createdAt)
+        public static let purpose = Column(CodingKeys.purpose)
+    }
+}
+
+/// A citizen's session. The bearer token is never stored, only its SHA-256.
+public struct SessionRecord: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "sessions"
+
+    public var id: String
+    public var tokenHash: Data
+    public var citizenID: String
+    public var createdAt: Date
+    public var expiresAt: Date
+    public var revokedAt: Date?
+
+    public init(id: String, tokenHash: Data, citizenID: String, createdAt: Date, expiresAt: Date, revokedAt: Date? = nil) {
+        self.id = id
+        self.tokenHash = tokenHash
+        self.citizenID = citizenID
+        self.createdAt = createdAt
+        self.expiresAt = expiresAt
+        self.revokedAt = revokedAt
+    }
+
+    public enum Columns {
+        public static let tokenHash = Column(CodingKeys.tokenHash)
     }
 }

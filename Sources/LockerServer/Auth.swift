@@ -1,0 +1,48 @@
+import Foundation
+import GRDB
+import Hummingbird
+import LockerCore
+import LockerStore
+
+extension Problem {
+    static let unauthorized = Problem(.unauthorized, "unauthorized", "Unauthorized", detail: "A valid bearer credential is required.", headers: [.wwwAuthenticate: "Bearer"])
+}
+
+/// Bearer credentials, checked by hash lookup: the stored form is SHA-256, the lookup is by
+/// that hash, and the final comparison is constant-time.
+enum Authenticate {
+    static func bearer(_ request: Request, prefix: String) throws -> String {
+        guard let header = request.headers[.authorization] else { throw Problem.unauthorized }
+        let parts = header.split(separator: " ", maxSplits: 1)
+        guard parts.count == 2, parts[0].lowercased() == "bearer" else { throw Problem.unauthorized }
+        let token = String(parts[1]).trimmingCharacters(in: .whitespaces)
+        guard token.hasPrefix("lk_\(prefix)_"), token.utf8.count < 100 else { throw Problem.unauthorized }
+        return token
+    }
+
+    /// The issuer whose API key the request carries; 401 for anything else, disabled included.
+    static func issuer(_ request: Request, services: LockerServices) throws -> IssuerRecord {
+        let key = try bearer(request, prefix: "iss")
+        let hash = Data(Credential.hash(key))
+        let issuer = try services.vault.database.pool.read { db in
+            try IssuerRecord.filter(IssuerRecord.Columns.apiKeyHash == hash).fetchOne(db)
+        }
+        guard let issuer, !issuer.disabled, ConstantTime.equal([UInt8](issuer.apiKeyHash), [UInt8](hash)) else { throw Problem.unauthorized }
+        return issuer
+    }
+
+    /// The live session and its citizen; 401 if missing, unknown, expired or logged out.
+    static func session(_ request: Request, services: LockerServices) throws -> (session: SessionRecord, citizen: CitizenRecord) {
+        let token = try bearer(request, prefix: "ses")
+        let hash = Data(Credential.hash(token))
+        let now = services.clock()
+        let found = try services.vault.database.pool.read { db -> (SessionRecord, CitizenRecord)? in
+            guard let session = try SessionRecord.filter(SessionRecord.Columns.tokenHash == hash).fetchOne(db),
+                  let citizen = try CitizenRecord.fetchOne(db, key: session.citizenID) else { return nil }
+            return (session, citizen)
+        }
+        guard let (session, citizen) = found, session.revokedAt == nil, session.expiresAt > now,
+              ConstantTime.equal([UInt8](session.tokenHash), [UInt8](hash)) else { throw Problem.unauthorized }
+        return (session, citizen)
+    }
+}

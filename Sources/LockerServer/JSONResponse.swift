@@ -1,0 +1,34 @@
+import Foundation
+import Hummingbird
+import LockerStore
+
+/// JSON bodies built from plain dictionaries, with `no-store`: every answer is personal.
+enum JSONResponse {
+    static func make(_ object: Any, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) throws -> Response {
+        let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
+        var fields = headers
+        fields[.contentType] = "application/json"
+        fields[.cacheControl] = "no-store"
+        return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    static func timestamp(_ date: Date) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime]
+        return formatter.string(from: date)
+    }
+}
+
+/// The public shape of a document's metadata (`docs/api.md`, Document object).
+enum DocumentJSON {
+    static func object(_ d: DocumentRecord, issuerName: String) -> [String: Any] {
+        [
+            "id": d.id, "uri": d.uri, "issuerId": d.issuerID, "issuerName": issuerName, "docType": d.docType,
+            "issuedOn": d.issuedOn, "version": d.version, "size": d.size, "contentType": d.contentType,
+            "sha256": Hex.encode(d.contentSHA256), "revoked": d.revokedAt != nil,
+            "createdAt": JSONResponse.timestamp(d.createdAt), "updatedAt": JSONResponse.timestamp(d.updatedAt),
+        ]
+    }
+}
+
+import LockerCore

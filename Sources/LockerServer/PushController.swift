@@ -1,0 +1,140 @@
+import Foundation
+import GRDB
+import Hummingbird
+import LockerCore
+import LockerStore
+
+/// Issuer routes: push (create / update / idempotent repeat) and revoke.
+struct PushController {
+    let services: LockerServices
+
+    func addRoutes(to router: Router<LockerRequestContext>) {
+        router.post("/v1/issuer/documents", use: push)
+        router.delete("/v1/issuer/documents/{uri}", use: revoke)
+    }
+
+    enum Outcome: String { case created, unchanged, updated }
+
+    @Sendable func push(_ request: Request, context: LockerRequestContext) async throws -> Response {
+        let issuer = try Authenticate.issuer(request, services: services)
+        guard let boundary = multipartBoundary(request.headers[.contentType]) else {
+            throw Problem(.unsupportedMediaType, "unsupported-media-type", "Unsupported media type", detail: "Send multipart/form-data with a boundary.")
+        }
+        let vault = services.vault
+        var owner: (record: CitizenRecord, isNew: Bool)?
+        var existing: DocumentRecord?
+        var documentID = ""
+        var version = 1
+        let reader = PushBodyReader(boundary: boundary, maxDocumentBytes: services.settings.maxDocumentBytes, maxMetadataBytes: services.settings.maxJSONBytes) { metadata, _ in
+            guard let uri = DocumentURI(issuerID: issuer.id, docType: metadata.docType, docID: metadata.docId) else { throw Problem.badRequest("Invalid document URI.") }
+            let citizen = try services.pendingCitizens.acquire(mobile: metadata.mobile, vault: vault)
+            owner = citizen
+            existing = try vault.documents.find(uri: uri.description)
+            if let existing {
+                guard existing.ownerID == citizen.record.id else {
+                    throw Problem(.conflict, "uri-owned-by-another-citizen", "Conflict", detail: "This document URI already belongs to another mobile number.")
+                }
+                if existing.revokedAt != nil { throw Problem(.gone, "revoked", "Revoked", detail: "This document URI was revoked.") }
+            }
+            documentID = existing?.id ?? SecureRandom.identifier()
+            version = (existing?.version ?? 0) + 1
+            return try vault.beginDocument(owner: citizen.record, documentID: documentID, version: version)
+        }
+        defer { if let owner, owner.isNew { services.pendingCitizens.release(owner.record) } }
+        do {
+            for try await chunk in request.body { try reader.feed(chunk) }
+            try reader.finish()
+        } catch {
+            reader.abort()
+            throw error
+        }
+        guard let writer = reader.writer, let metadata = reader.metadata, let owner, let contentType = reader.contentType else {
+            reader.abort()
+            throw Problem.internalError
+        }
+        let metadataSHA = Data(SHA256Digest.of(reader.metadataBytes))
+        let contentSHA = writer.digestSoFar()
+        guard let signature = Base64URL.decode(String(decoding: reader.signatureText, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)),
+              PushSignature.verify(signature: signature, publicKey: [UInt8](issuer.publicKey), metadataSHA256: [UInt8](metadataSHA), contentSHA256: [UInt8](contentSHA))
+        else {
+            writer.abort()
+            throw Problem(.unprocessableContent, "bad-signature", "Bad signature", detail: "The signature does not verify against the issuer's registered Ed25519 key over this metadata and content.")
+        }
+        if let existing, existing.contentSHA256 == contentSHA, existing.metadataSHA256 == metadataSHA {
+            writer.abort()
+            return try documentResponse(existing, issuerName: issuer.name, status: .ok, outcome: .unchanged)
+        }
+
+        // Durable blob first (fsync, rename, directory fsync), off the request threads.
+        let (size, _) = try await services.blocking { try writer.finish() }
+        let now = services.clock()
+        let sealedMetadata = try FieldSeal.seal(reader.metadataBytes, key: vault.dataKey(of: owner.record), field: "metadata/\(documentID)/\(version)", ownerID: owner.record.id)
+        let uri = DocumentURI(issuerID: issuer.id, docType: metadata.docType, docID: metadata.docId)!.description
+        let record = DocumentRecord(
+            id: documentID, ownerID: owner.record.id, uri: uri, issuerID: issuer.id, docType: metadata.docType, issuerDocID: metadata.docId,
+            issuedOn: metadata.issuedOn, version: version, blobID: writer.blobID, contentKeyWrapped: writer.contentKeyWrapped,
+            dekVersion: writer.dekVersion, size: size, contentType: contentType, contentSHA256: contentSHA, claimsSealed: Data(sealedMetadata),
+            signature: Data(signature), revokedAt: nil, createdAt: existing?.createdAt ?? now, updatedAt: now, metadataSHA256: metadataSHA)
+        let citizen = owner
+        let newVersion = version
+        let outcome: Outcome = existing == nil ? .created : .updated
+        do {
+            try await services.committer.write { db in
+                if citizen.isNew {
+                    if let stored = try CitizenRecord.filter(CitizenRecord.Columns.mobileHash == citizen.record.mobileHash).fetchOne(db) {
+                        guard stored.id == citizen.record.id else { throw Problem(.conflict, "conflict", "Conflict", detail: "A concurrent request changed this citizen; retry the push.") }
+                    } else {
+                        try citizen.record.insert(db)
+                    }
+                }
+                let current = try DocumentRecord.filter(DocumentRecord.Columns.uri == uri).fetchOne(db)
+                guard (current?.version ?? 0) == newVersion - 1, current?.revokedAt == nil else {
+                    throw Problem(.conflict, "conflict", "Conflict", detail: "A concurrent push or revocation changed this document; retry the push.")
+                }
+                try record.save(db)
+                try AuditLog.append(db, at: now, action: outcome == .created ? "document.pushed" : "document.updated", actor: "issuer:\(issuer.id)",
+                                    citizenID: record.ownerID, documentID: record.id, detail: ["uri": uri, "version": String(newVersion), "issuer": issuer.name])
+            }
+        } catch {
+            try? vault.blobs.remove(record.blobID)
+            throw error
+        }
+        if let old = existing?.blobID { try? vault.blobs.remove(old) }
+        return try documentResponse(record, issuerName: issuer.name, status: outcome == .created ? .created : .ok, outcome: outcome)
+    }
+
+    @Sendable func revoke(_ request: Request, context: LockerRequestContext) async throws -> Response {
+        let issuer = try Authenticate.issuer(request, services: services)
+        let raw = context.parameters.get("uri") ?? ""
+        let uri = raw.removingPercentEncoding ?? raw
+        // Another issuer's URI, a malformed one and an unknown one all look the same.
+        guard let parsed = DocumentURI(uri), parsed.issuerID == issuer.id else { throw Problem.notFound }
+        let now = services.clock()
+        let record: DocumentRecord = try await services.committer.write { db in
+            guard var document = try DocumentRecord.filter(DocumentRecord.Columns.uri == parsed.description).fetchOne(db) else { throw Problem.notFound }
+            if document.revokedAt == nil {
+                document.revokedAt = now
+                document.updatedAt = now
+                try document.update(db)
+                try AuditLog.append(db, at: now, action: "document.revoked", actor: "issuer:\(issuer.id)", citizenID: document.ownerID, documentID: document.id,
+                                    detail: ["uri": document.uri, "issuer": issuer.name])
+            }
+            return document
+        }
+        return try documentResponse(record, issuerName: issuer.name, status: .ok, outcome: nil)
+    }
+
+    func documentResponse(_ record: DocumentRecord, issuerName: String, status: HTTPResponse.Status, outcome: Outcome?) throws -> Response {
+        var object = DocumentJSON.object(record, issuerName: issuerName)
+        if let outcome { object["result"] = outcome.rawValue }
+        return try JSONResponse.make(object, status: status)
+    }
+}
+
+enum SHA256Digest {
+    static func of(_ bytes: [UInt8]) -> [UInt8] {
+        Array(Crypto.SHA256.hash(data: bytes))
+    }
+}
+
+import Crypto

@@ -1,0 +1,61 @@
+import Foundation
+import Logging
+import Synchronization
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// Where text messages go: an outside party, so tests may stand in for it.
+public protocol SMSSender: Sendable {
+    func send(to mobile: String, text: String) async throws
+}
+
+/// The embedded default: one JSON line per message (`to`, `text`, `at`) appended to
+/// `Storage/outbox/sms.jsonl` (0600). A stand-in for a gateway on a developer's machine; it
+/// holds OTPs and numbers in clear by design, so deployments point `smsGatewayURL` elsewhere.
+public final class OutboxSMSSender: SMSSender {
+    private let path: String
+    private let lock = Mutex(())
+
+    public init(path: String) {
+        self.path = path
+    }
+
+    public func send(to mobile: String, text: String) async throws {
+        let line: [String: String] = ["to": mobile, "text": text, "at": ISO8601DateFormatter().string(from: Date())]
+        var data = try JSONSerialization.data(withJSONObject: line, options: [.sortedKeys])
+        data.append(0x0a)
+        try lock.withLock { _ in
+            let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
+            guard fd >= 0 else { throw SMSError("cannot open SMS outbox") }
+            defer { close(fd) }
+            let written = data.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+            guard written == data.count else { throw SMSError("cannot write SMS outbox") }
+        }
+    }
+}
+
+/// Posts `{"to": …, "text": …}` as JSON to a configured gateway URL.
+public struct GatewaySMSSender: SMSSender {
+    let url: URL
+
+    public init(url: URL) {
+        self.url = url
+    }
+
+    public func send(to mobile: String, text: String) async throws {
+        var request = URLRequest(url: url, timeoutInterval: 10)
+        request.httpMethod = "POST"
+        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        request.httpBody = try JSONSerialization.data(withJSONObject: ["to": mobile, "text": text])
+        let (_, response) = try await URLSession.shared.data(for: request)
+        guard let http = response as? HTTPURLResponse, (200..<300).contains(http.statusCode) else {
+            throw SMSError("SMS gateway refused the message")
+        }
+    }
+}
+
+struct SMSError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,79 @@
+import ArgumentParser
+import Foundation
+import GRDB
+import LockerCore
+import LockerStore
+
+/// `locker issuers …`: who may push documents.
+struct Issuers: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Register, list and disable issuers.",
+        subcommands: [Add.self, List.self, Disable.self]
+    )
+
+    /// Opens the vault's database for writing (creating storage on a first run, like lockerd).
+    static func database(_ options: GlobalOptions) throws -> LockerDatabase {
+        try Vault.open(layout: options.layout).database
+    }
+
+    struct Add: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Register an issuer and print its API key once.")
+        @OptionGroup var options: GlobalOptions
+        @Option(help: "Issuer id: 3-64 of a-z 0-9 and dots, e.g. in.gov.cowin.") var id: String
+        @Option(help: "Display name, e.g. CoWIN.") var name: String
+        @Option(name: .customLong("public-key"), help: "Ed25519 public key: PEM (openssl pkey -pubout) or base64 of 32 raw bytes.") var publicKey: String
+
+        func run() throws {
+            guard Validate.issuerID(id) else { throw CLIError("invalid --id \(id.debugDescription): use 3-64 of a-z 0-9 and dots, starting and ending with a letter or digit") }
+            let trimmedName = name.trimmingCharacters(in: .whitespacesAndNewlines)
+            guard (1...200).contains(trimmedName.count) else { throw CLIError("--name must be 1-200 characters") }
+            guard let text = try? String(contentsOfFile: publicKey, encoding: .utf8) else { throw CLIError("cannot read public key file \(publicKey)") }
+            guard let key = PushSignature.parsePublicKey(text) else { throw CLIError("\(publicKey) is not an Ed25519 public key (PEM or base64 of 32 bytes)") }
+            let apiKey = Credential.make(prefix: "iss")
+            let record = IssuerRecord(id: id, name: trimmedName, publicKey: Data(key), apiKeyHash: Data(Credential.hash(apiKey)), createdAt: Date())
+            let db = try Issuers.database(options)
+            try db.pool.write { db in
+                guard try IssuerRecord.fetchOne(db, key: record.id) == nil else { throw CLIError("issuer \(record.id) already exists") }
+                try record.insert(db)
+                try AuditLog.append(db, at: Date(), action: "admin.issuer-added", actor: "admin", citizenID: nil, documentID: nil, detail: ["issuer": record.id])
+            }
+            if options.json {
+                try printJSON(["id": record.id, "name": record.name, "apiKey": apiKey])
+            } else {
+                print("issuer \(record.id) (\(record.name)) registered")
+                print("API key (shown once, store it now): \(apiKey)")
+            }
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List issuers.")
+        @OptionGroup var options: GlobalOptions
+
+        struct Row: Encodable { var id: String; var name: String; var disabled: Bool; var createdAt: Date; var publicKey: String }
+
+        func run() throws {
+            let rows = try Issuers.database(options).pool.read { db in try IssuerRecord.order(Column("id")).fetchAll(db) }
+                .map { Row(id: $0.id, name: $0.name, disabled: $0.disabled, createdAt: $0.createdAt, publicKey: Data($0.publicKey).base64EncodedString()) }
+            if options.json { return try printJSON(rows) }
+            if rows.isEmpty { print("no issuers"); return }
+            for r in rows { print("\(r.id)\t\(r.name)\t\(r.disabled ? "disabled" : "active")") }
+        }
+    }
+
+    struct Disable: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Disable an issuer: its API key stops working at once.")
+        @OptionGroup var options: GlobalOptions
+        @Option(help: "Issuer id.") var id: String
+
+        func run() throws {
+            try Issuers.database(options).pool.write { db in
+                guard var issuer = try IssuerRecord.fetchOne(db, key: id) else { throw CLIError("no issuer \(id)") }
+                issuer.disabled = true
+                try issuer.update(db)
+                try AuditLog.append(db, at: Date(), action: "admin.issuer-disabled", actor: "admin", citizenID: nil, documentID: nil, detail: ["issuer": id])
+            }
+            if options.json { try printJSON(["id": id, "disabled": "true"]) } else { print("issuer \(id) disabled") }
+        }
+    }
+}
