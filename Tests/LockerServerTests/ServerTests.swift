@@ -5,24 +5,18 @@ import LockerStore
 import Testing
 @testable import LockerServer
 
-/// A vault in a throwaway folder and the router built on it.
+/// A harness with a small body limit.
 struct TestServer {
-    let path = NSTemporaryDirectory() + "locker-server-test-" + UUID().uuidString
-    let vault: Vault
-    let config: LockerConfig
+    let harness: Harness
+    var vault: Vault { harness.vault }
 
     init(maxBodyBytes: Int = 4096) throws {
-        config = LockerConfig(storagePath: path, maxBodyBytes: maxBodyBytes)
-        vault = try Vault.open(layout: StorageLayout(root: path))
+        harness = try Harness(maxBodyBytes: maxBodyBytes)
     }
 
-    func app() -> some ApplicationProtocol {
-        Application(router: buildRouter(vault: vault, config: config))
-    }
-
-    func cleanUp() {
-        try? FileManager.default.removeItem(atPath: path)
-    }
+    func app() -> some ApplicationProtocol { harness.app() }
+    func router() -> Router<LockerRequestContext> { buildRouter(services: harness.services, config: harness.config) }
+    func cleanUp() {}
 }
 
 func problem(_ response: TestResponse) throws -> [String: Any] {
@@ -76,7 +70,7 @@ struct ServerTests {
     func oversizedChunked() async throws {
         let server = try TestServer(maxBodyBytes: 4096)
         defer { server.cleanUp() }
-        let router = buildRouter(vault: server.vault, config: server.config)
+        let router = server.router()
         router.post("/echo-size") { request, _ -> String in
             var total = 0
             for try await chunk in request.body { total += chunk.readableBytes }
@@ -98,7 +92,7 @@ struct ServerTests {
         struct SecretError: Error { let secret = "hunter2-internal-detail" }
         let server = try TestServer()
         defer { server.cleanUp() }
-        let router = buildRouter(vault: server.vault, config: server.config)
+        let router = server.router()
         router.get("/boom") { _, _ -> String in throw SecretError() }
         try await Application(router: router).test(.router) { client in
             try await client.execute(uri: "/boom", method: .get) { response in
