@@ -208,6 +208,11 @@ public struct EnvelopeOpener: Sendable {
     /// Authenticates segment `index` and appends its plaintext to `out`; on failure `out` is
     /// left as it was.
     public func openSegment(_ sealed: UnsafeRawBufferPointer, index: UInt32, isFinal: Bool, into out: inout [UInt8]) throws {
+        out.append(contentsOf: try openSegment(sealed, index: index, isFinal: isFinal))
+    }
+
+    /// Authenticates segment `index` and returns its plaintext.
+    public func openSegment(_ sealed: UnsafeRawBufferPointer, index: UInt32, isFinal: Bool) throws -> Data {
         guard sealed.count >= Envelope.tagSize, sealed.count <= sealedSegmentSize else { throw VaultCryptoError.badLength }
         if !isFinal && sealed.count != sealedSegmentSize { throw VaultCryptoError.badLength }
         let split = sealed.count - Envelope.tagSize
@@ -222,6 +227,6 @@ public struct EnvelopeOpener: Sendable {
         } catch {
             throw VaultCryptoError.authenticationFailed
         }
-        out.append(contentsOf: plaintext)
+        return plaintext
     }
 }

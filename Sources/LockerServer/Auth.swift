@@ -36,10 +36,16 @@ enum Authenticate {
         let token = try bearer(request, prefix: "ses")
         let hash = Data(Credential.hash(token))
         let now = services.clock()
-        let found = try services.vault.database.pool.read { db -> (SessionRecord, CitizenRecord)? in
-            guard let session = try SessionRecord.filter(SessionRecord.Columns.tokenHash == hash).fetchOne(db),
-                  let citizen = try CitizenRecord.fetchOne(db, key: session.citizenID) else { return nil }
-            return (session, citizen)
+        let found: (SessionRecord, CitizenRecord)?
+        if let cached = services.sessionCache.get(hash, now: now) {
+            found = cached
+        } else {
+            found = try services.vault.database.pool.read { db -> (SessionRecord, CitizenRecord)? in
+                guard let session = try SessionRecord.filter(SessionRecord.Columns.tokenHash == hash).fetchOne(db),
+                      let citizen = try CitizenRecord.fetchOne(db, key: session.citizenID) else { return nil }
+                return (session, citizen)
+            }
+            if let found { services.sessionCache.put(hash, found, now: now) }
         }
         guard let (session, citizen) = found, session.revokedAt == nil, session.expiresAt > now,
               ConstantTime.equal([UInt8](session.tokenHash), [UInt8](hash)) else { throw Problem.unauthorized }

@@ -113,12 +113,14 @@ struct AuthController {
     @Sendable func logout(_ request: Request, context: LockerRequestContext) async throws -> Response {
         let (session, citizen) = try Authenticate.session(request, services: services)
         let now = services.clock()
+        services.sessionCache.remove(session.tokenHash)
         try await services.committer.write { db in
             guard var stored = try SessionRecord.fetchOne(db, key: session.id) else { return }
             stored.revokedAt = now
             try stored.update(db)
             try AuditLog.append(db, at: now, action: "auth.signed-out", actor: "citizen", citizenID: citizen.id, documentID: nil, detail: ["session": session.id])
         }
+        services.sessionCache.remove(session.tokenHash)
         return Response(status: .noContent, headers: [.cacheControl: "no-store"])
     }
 }

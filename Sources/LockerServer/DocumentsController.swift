@@ -85,11 +85,9 @@ enum ContentResponse {
         ]
         if let signature = document.signature { headers[HTTPField.Name("Locker-Signature")!] = Base64URL.encode(signature) }
         let body = ResponseBody(contentLength: reader.plaintextSize) { writer in
-            var segment = [UInt8]()
-            segment.reserveCapacity(Envelope.defaultSegmentSize)
-            while try reader.nextSegment(into: &segment) {
+            // Each segment is verified before it is written; nothing is kept after it is sent.
+            while let segment = try reader.nextSegment() {
                 try await writer.write(ByteBuffer(bytes: segment))
-                segment.removeAll(keepingCapacity: true)
             }
             try await writer.finish(nil)
         }

@@ -18,6 +18,8 @@ public struct LockerServices: Sendable {
     /// keyring's index key, so it needs no file of its own and survives KEK rotation.
     let challengeKey: SymmetricKey
     let pendingCitizens: PendingCitizens
+    /// Recently checked sessions, so a download does not pay a database read to authenticate.
+    let sessionCache: SessionCache
 
     public init(vault: Vault, sms: any SMSSender, settings: Settings, clock: @escaping @Sendable () -> Date = { Date() }) {
         self.vault = vault
@@ -30,6 +32,7 @@ public struct LockerServices: Sendable {
         self.blockingIO = pool
         self.challengeKey = HKDF<SHA256>.deriveKey(inputKeyMaterial: vault.keyring.indexKey, info: Array("locker-challenge-key-v1".utf8), outputByteCount: 32)
         self.pendingCitizens = PendingCitizens()
+        self.sessionCache = SessionCache(lifetime: settings.sessionCacheSeconds)
     }
 
     /// Runs blocking work on the I/O pool.
@@ -52,6 +55,9 @@ public struct Settings: Sendable {
     public var challengesPerMobilePerHour = 5
     public var challengesPerClientPerHour = 20
     public var sessionLifetime: TimeInterval = 3600
+    /// How long a checked session is trusted without a database read. Logout on this node
+    /// evicts at once; on another node (a future multi-node setup) it takes at most this long.
+    public var sessionCacheSeconds: TimeInterval = 5
 
     public init() {}
 }

@@ -37,19 +37,26 @@ public final class DocumentReader: @unchecked Sendable {
 
     /// Appends the next segment's plaintext to `out`; returns false once every segment is out.
     public func nextSegment(into out: inout [UInt8]) throws -> Bool {
+        guard let segment = try nextSegment() else { return false }
+        out.append(contentsOf: segment)
+        return true
+    }
+
+    /// The next segment's verified plaintext, or nil once every segment is out.
+    public func nextSegment() throws -> Data? {
         guard nextIndex < layout.count else {
             blob.close()
-            return false
+            return nil
         }
         let length = layout.sealedLength(ofSegment: nextIndex)
         let got = try buffer.withUnsafeMutableBytes { try blob.read(into: $0, count: length, at: offset) }
         guard got == length else { throw VaultCryptoError.badLength }
-        try buffer.withUnsafeBytes { raw in
-            try opener.openSegment(UnsafeRawBufferPointer(rebasing: raw[0..<length]), index: UInt32(nextIndex), isFinal: nextIndex == layout.count - 1, into: &out)
+        let plaintext = try buffer.withUnsafeBytes { raw in
+            try opener.openSegment(UnsafeRawBufferPointer(rebasing: raw[0..<length]), index: UInt32(nextIndex), isFinal: nextIndex == layout.count - 1)
         }
         offset += length
         nextIndex += 1
-        return true
+        return plaintext
     }
 
     /// Reads the whole document into memory (tests and small documents only).
