@@ -41,5 +41,7 @@ public func buildRouter(services: LockerServices, config: LockerConfig) -> Route
     PushController(services: services).addRoutes(to: router)
     DocumentsController(services: services).addRoutes(to: router)
     ActivityController(services: services).addRoutes(to: router)
+    KYCController(services: services, status: services.status).addRoutes(to: router)
+    JWKSController(services: services).addRoutes(to: router)
     return router
 }

@@ -14,6 +14,7 @@ import Logging
 /// - `--max-document-bytes` / `LOCKER_MAX_DOCUMENT_BYTES` / `maxDocumentBytes`: largest pushed document (default 10 MiB)
 /// - `--session-ttl` / `LOCKER_SESSION_TTL` / `sessionTTL`: session lifetime in seconds (default 3600)
 /// - `--otp-per-mobile-per-hour`, `--otp-per-client-per-hour`: OTP request limits (defaults 5, 20)
+/// - `--public-url` / `LOCKER_PUBLIC_URL` / `publicURL`: Locker's URL, the `iss` of signed answers (default http://HOST:PORT)
 /// - `--sms-gateway-url` / `LOCKER_SMS_GATEWAY_URL` / `smsGatewayURL`: HTTP gateway for SMS (default: the outbox file)
 /// - `--config` / `LOCKER_CONFIG`: the JSON file itself (default `Config/lockerd.json`)
 ///
@@ -32,7 +33,7 @@ public struct LockerConfig: Sendable {
 
     /// Flags `lockerd` accepts; anything else is refused rather than silently ignored.
     public static let knownFlags: Set<String> = ["host", "port", "storage", "max-body-bytes", "log-level", "config", "help",
-                                                    "max-document-bytes", "session-ttl", "otp-per-mobile-per-hour", "otp-per-client-per-hour", "sms-gateway-url"]
+                                                    "max-document-bytes", "session-ttl", "otp-per-mobile-per-hour", "otp-per-client-per-hour", "sms-gateway-url", "public-url"]
 
     public init(host: String = "127.0.0.1", port: Int = 8080, storagePath: String, maxBodyBytes: Int = 64 << 10, logLevel: Logger.Level = .info) {
         self.host = host
@@ -93,6 +94,10 @@ public struct LockerConfig: Sendable {
         config.settings.sessionLifetime = TimeInterval(try int("sessionTTL", 60...(30 * 86400), default: 3600))
         config.settings.challengesPerMobilePerHour = try int("otpPerMobilePerHour", 1...1000, default: 5)
         config.settings.challengesPerClientPerHour = try int("otpPerClientPerHour", 1...1_000_000, default: 20)
+        config.settings.publicURL = try read(all, "publicURL") { $0.string(forKey: "publicURL") } ?? "http://\(host):\(port)"
+        guard let publicURL = URL(string: config.settings.publicURL), publicURL.scheme != nil, publicURL.host != nil else {
+            throw LockerConfigError("invalid value for publicURL: \(config.settings.publicURL.debugDescription) (expected an absolute URL)")
+        }
         if let raw = try read(all, "smsGatewayURL", { $0.string(forKey: "smsGatewayURL") }) {
             guard let url = URL(string: raw), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil else {
                 throw LockerConfigError("invalid value for smsGatewayURL: \(raw.debugDescription) (expected an http(s) URL)")

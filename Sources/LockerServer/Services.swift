@@ -20,6 +20,8 @@ public struct LockerServices: Sendable {
     let pendingCitizens: PendingCitizens
     /// Recently checked sessions, so a download does not pay a database read to authenticate.
     let sessionCache: SessionCache
+    /// Status answers for KYC-VS (and status-scope grants).
+    public let status: StatusService
 
     public init(vault: Vault, sms: any SMSSender, settings: Settings, clock: @escaping @Sendable () -> Date = { Date() }) {
         self.vault = vault
@@ -33,6 +35,7 @@ public struct LockerServices: Sendable {
         self.challengeKey = HKDF<SHA256>.deriveKey(inputKeyMaterial: vault.keyring.indexKey, info: Array("locker-challenge-key-v1".utf8), outputByteCount: 32)
         self.pendingCitizens = PendingCitizens()
         self.sessionCache = SessionCache(lifetime: settings.sessionCacheSeconds)
+        self.status = StatusService(vault: vault, issuerURL: settings.publicURL)
     }
 
     /// Runs blocking work on the I/O pool.
@@ -58,6 +61,8 @@ public struct Settings: Sendable {
     /// How long a checked session is trusted without a database read. Logout on this node
     /// evicts at once; on another node (a future multi-node setup) it takes at most this long.
     public var sessionCacheSeconds: TimeInterval = 5
+    /// Locker's own URL, the `iss` of signed answers.
+    public var publicURL = "http://127.0.0.1:8080"
 
     public init() {}
 }

@@ -127,6 +127,38 @@ public final class LockerDatabase: Sendable {
                 CREATE TRIGGER auditLog_no_delete BEFORE DELETE ON auditLog BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;
                 """)
         }
+        migrator.registerMigration("v3-verifiers-kyc-signing") { db in
+            try db.create(table: "verifiers") { t in
+                t.primaryKey("id", .text)
+                t.column("name", .text).notNull()
+                t.column("origins", .text).notNull()
+                t.column("apiKeyHash", .blob).notNull().unique()
+                t.column("disabled", .boolean).notNull().defaults(to: false)
+                t.column("createdAt", .datetime).notNull()
+            }
+            try db.create(table: "kycRequests") { t in
+                t.primaryKey("id", .text)
+                t.column("verifierID", .text).notNull().references("verifiers")
+                t.column("mobileHash", .blob).notNull().indexed()
+                t.column("nameSealed", .blob).notNull()
+                t.column("purpose", .text).notNull()
+                t.column("nonce", .text)
+                t.column("otpHash", .blob).notNull()
+                t.column("attempts", .integer).notNull()
+                t.column("createdAt", .datetime).notNull()
+                t.column("expiresAt", .datetime).notNull()
+                t.column("usedAt", .datetime)
+            }
+            try db.create(table: "signingKeys") { t in
+                t.primaryKey("kid", .text)
+                t.column("publicKey", .blob).notNull()
+                t.column("privateKeyWrapped", .blob).notNull()
+                t.column("kekVersion", .integer).notNull()
+                t.column("createdAt", .datetime).notNull()
+                t.column("retiredAt", .datetime)
+                t.column("publishUntil", .datetime)
+            }
+        }
         return migrator
     }
 }

@@ -25,6 +25,7 @@ final class RecordingSMS: SMSSender {
         }
     }
     var count: Int { messages.withLock { $0.count } }
+    func lastText(for mobile: String) -> String? { messages.withLock { $0.last(where: { $0.to == mobile })?.text } }
 }
 
 /// An issuer with its signing key and API key.

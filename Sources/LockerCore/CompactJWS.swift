@@ -1,0 +1,33 @@
+import Crypto
+import Foundation
+
+/// Compact JWS (RFC 7515) signed with Ed25519, using the fully-specified algorithm name
+/// `Ed25519` of RFC 9864 rather than the deprecated `EdDSA`.
+public enum CompactJWS {
+    /// `header.payload.signature`, each part base64url. Keys are sorted so output is stable.
+    public static func sign(payload: [String: Any], kid: String, key: Curve25519.Signing.PrivateKey) throws -> String {
+        let header: [String: Any] = ["alg": "Ed25519", "kid": kid, "typ": "JWT"]
+        let h = Base64URL.encode(try JSONSerialization.data(withJSONObject: header, options: [.sortedKeys]))
+        let p = Base64URL.encode(try JSONSerialization.data(withJSONObject: payload, options: [.sortedKeys]))
+        let signingInput = Array("\(h).\(p)".utf8)
+        let signature = try key.signature(for: signingInput)
+        return "\(h).\(p).\(Base64URL.encode(signature))"
+    }
+
+    /// Verifies a compact JWS against a public key; returns the payload object, or nil.
+    public static func verify(_ token: String, publicKey: Curve25519.Signing.PublicKey) -> [String: Any]? {
+        let parts = token.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 3, let signature = Base64URL.decode(String(parts[2])),
+              let headerBytes = Base64URL.decode(String(parts[0])),
+              let header = try? JSONSerialization.jsonObject(with: Data(headerBytes)) as? [String: Any],
+              header["alg"] as? String == "Ed25519",
+              publicKey.isValidSignature(signature, for: Array("\(parts[0]).\(parts[1])".utf8)),
+              let payloadBytes = Base64URL.decode(String(parts[1])) else { return nil }
+        return try? JSONSerialization.jsonObject(with: Data(payloadBytes)) as? [String: Any]
+    }
+
+    /// One JWK (RFC 8037 OKP) for a public key.
+    public static func jwk(kid: String, publicKey: [UInt8]) -> [String: String] {
+        ["kty": "OKP", "crv": "Ed25519", "x": Base64URL.encode(publicKey), "kid": kid, "alg": "Ed25519", "use": "sig"]
+    }
+}

@@ -1,0 +1,52 @@
+import Crypto
+import Foundation
+import GRDB
+import LockerCore
+
+extension Vault {
+    static func signingKeyAAD(kid: String, kekVersion: Int) -> [UInt8] {
+        var out = Array("locker-signing-key-v1|".utf8)
+        out += Array(kid.utf8)
+        out += Array("|\(kekVersion)".utf8)
+        return out
+    }
+
+    /// A new status-signing key, wrapped under the primary KEK (not yet stored).
+    public func makeSigningKey(now: Date = Date()) throws -> SigningKeyRecord {
+        let ring = keyring
+        let key = Curve25519.Signing.PrivateKey()
+        let kid = "locker-" + SecureRandom.identifier(byteCount: 8)
+        let wrapped = try KeyWrap.wrap(SymmetricKey(data: key.rawRepresentation), under: ring.decryptionKey(version: ring.primaryVersion),
+                                       aad: Self.signingKeyAAD(kid: kid, kekVersion: ring.primaryVersion))
+        return SigningKeyRecord(kid: kid, publicKey: key.publicKey.rawRepresentation, privateKeyWrapped: Data(wrapped),
+                                kekVersion: ring.primaryVersion, createdAt: now)
+    }
+
+    /// Unwraps a signing key's private half.
+    public func privateKey(of record: SigningKeyRecord) throws -> Curve25519.Signing.PrivateKey {
+        let kek = try keyring.decryptionKey(version: record.kekVersion)
+        let raw = try KeyWrap.unwrap([UInt8](record.privateKeyWrapped), under: kek, aad: Self.signingKeyAAD(kid: record.kid, kekVersion: record.kekVersion))
+        return try raw.withUnsafeBytes { try Curve25519.Signing.PrivateKey(rawRepresentation: $0) }
+    }
+
+    /// The key that signs new answers: the newest unretired one, created on first use.
+    public func activeSigningKey(now: Date = Date()) throws -> SigningKeyRecord {
+        if let key = try database.pool.read({ db in
+            try SigningKeyRecord.filter(SigningKeyRecord.Columns.retiredAt == nil).order(SigningKeyRecord.Columns.createdAt.desc).fetchOne(db)
+        }) { return key }
+        let fresh = try makeSigningKey(now: now)
+        return try database.pool.write { db in
+            if let raced = try SigningKeyRecord.filter(SigningKeyRecord.Columns.retiredAt == nil).fetchOne(db) { return raced }
+            try fresh.insert(db)
+            return fresh
+        }
+    }
+
+    /// Keys to publish: every key not retired, and retired ones until their `publishUntil`.
+    public func publishedSigningKeys(now: Date) throws -> [SigningKeyRecord] {
+        try database.pool.read { db in
+            try SigningKeyRecord.order(SigningKeyRecord.Columns.createdAt.desc).fetchAll(db)
+                .filter { $0.retiredAt == nil || ($0.publishUntil ?? .distantPast) > now }
+        }
+    }
+}
