@@ -62,7 +62,7 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
-        .executableTarget(name: "locker-bench", dependencies: ["LockerCore"], path: "Sources/LockerBench"),
+        .executableTarget(name: "locker-bench", dependencies: ["LockerCore", "LockerStore", "LockerServer", .product(name: "GRDB", package: "GRDB.swift")], path: "Sources/LockerBench"),
         .testTarget(name: "LockerCoreTests", dependencies: ["LockerCore"]),
         .testTarget(name: "LockerStoreTests", dependencies: ["LockerStore"]),
         .testTarget(

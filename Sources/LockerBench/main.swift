@@ -26,12 +26,16 @@ func measure(_ label: String, bytesPerOp: Int, seconds: Double, _ body: () throw
 
 AllocatorTuning.apply()  // the same setting lockerd runs with
 let arguments = CommandLine.arguments
-guard arguments.count >= 2, arguments[1] == "envelope" else {
-    FileHandle.standardError.write(Data("usage: locker-bench envelope [--seconds S]\n".utf8))
-    exit(2)
-}
 var seconds = 2.0
 if let i = arguments.firstIndex(of: "--seconds"), i + 1 < arguments.count, let s = Double(arguments[i + 1]) { seconds = s }
+if arguments.count >= 2, arguments[1] == "status" {
+    try await StatusBench.run(arguments: arguments, seconds: seconds)
+    exit(0)
+}
+guard arguments.count >= 2, arguments[1] == "envelope" else {
+    FileHandle.standardError.write(Data("usage: locker-bench envelope [--seconds S] | status --storage DIR --people FILE [--seconds S] [--tasks N]\n".utf8))
+    exit(2)
+}
 
 let key = SymmetricKey(size: .bits256)
 let context = EnvelopeContext(ownerID: "bench-owner", documentID: "bench-doc", keyVersion: 1)

@@ -14,6 +14,40 @@ public enum CompactJWS {
         return "\(h).\(p).\(Base64URL.encode(signature))"
     }
 
+    /// The encoded protected header for a key id; callers on a hot path compute it once.
+    public static func encodedHeader(kid: String) throws -> String {
+        let header: [String: Any] = ["alg": "Ed25519", "kid": kid, "typ": "JWT"]
+        return Base64URL.encode(try JSONSerialization.data(withJSONObject: header, options: [.sortedKeys]))
+    }
+
+    /// Signs pre-encoded header and payload JSON bytes.
+    public static func sign(encodedHeader: String, payloadJSON: [UInt8], key: Curve25519.Signing.PrivateKey) throws -> String {
+        let p = Base64URL.encode(payloadJSON)
+        let signature = try key.signature(for: Array("\(encodedHeader).\(p)".utf8))
+        return "\(encodedHeader).\(p).\(Base64URL.encode(signature))"
+    }
+
+    /// JSON string literal with the escapes RFC 8259 requires.
+    public static func jsonString(_ s: String) -> String {
+        var out = "\""
+        for scalar in s.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if scalar.value < 0x20 {
+                    out += String(format: "\\u%04x", scalar.value)
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return out + "\""
+    }
+
     /// Verifies a compact JWS against a public key; returns the payload object, or nil.
     public static func verify(_ token: String, publicKey: Curve25519.Signing.PublicKey) -> [String: Any]? {
         let parts = token.split(separator: ".", omittingEmptySubsequences: false)

@@ -28,11 +28,12 @@ public func buildApplication(config: LockerConfig, logger: Logger) async throws 
 public func buildRouter(services: LockerServices, config: LockerConfig) -> Router<LockerRequestContext> {
     LockerRequestContext.configuredMaxUploadSize = config.maxBodyBytes
     let router = Router(context: LockerRequestContext.self)
+    let knownRoutes = KnownRoutes()
     // Pushes carry a document (plus a little multipart framing); everything else is small JSON.
     let pushLimit = config.settings.maxDocumentBytes + config.settings.maxJSONBytes + 4096
     router.addMiddleware {
         RequestLogMiddleware()
-        ProblemMiddleware()
+        ProblemMiddleware(knownRoutes: knownRoutes)
         BodyLimitMiddleware { path in path == "/v1/issuer/documents" ? pushLimit : config.maxBodyBytes }
     }
     HealthController(vault: services.vault).addRoutes(to: router)
@@ -43,5 +44,6 @@ public func buildRouter(services: LockerServices, config: LockerConfig) -> Route
     ActivityController(services: services).addRoutes(to: router)
     KYCController(services: services, status: services.status).addRoutes(to: router)
     JWKSController(services: services).addRoutes(to: router)
+    knownRoutes.record(router)
     return router
 }

@@ -5,12 +5,22 @@ import Logging
 /// Turns every error into problem+json. Client mistakes become 4xx with a safe detail;
 /// anything unexpected is logged by type and answered with a bare 500 that leaks nothing.
 struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
+    let knownRoutes: KnownRoutes
+
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)
         } catch let problem as Problem {
             return try problem.response(from: request, context: context)
         } catch let error as HTTPError {
+            if error.status == .notFound {
+                let allowed = knownRoutes.methods(for: request.uri.path)
+                if !allowed.isEmpty {
+                    var problem = Problem.methodNotAllowed
+                    problem.headers[.allow] = allowed.sorted().joined(separator: ", ")
+                    return try problem.response(from: request, context: context)
+                }
+            }
             return try Self.problem(for: error).response(from: request, context: context)
         } catch is DecodingError {
             return try Problem.badRequest("The request body is not valid JSON for this endpoint.").response(from: request, context: context)

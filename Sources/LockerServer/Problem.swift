@@ -44,7 +44,7 @@ extension Problem {
     public static func tooLarge(limit: Int) -> Problem {
         Problem(.contentTooLarge, "payload-too-large", "Payload too large", detail: "The request body exceeds the limit of \(limit) bytes.")
     }
-    public static let methodNotAllowed = Problem(.methodNotAllowed, "method-not-allowed", "Method not allowed")
+    public static let methodNotAllowed = Problem(.methodNotAllowed, "method-not-allowed", "Method not allowed", detail: "This path does not accept that method; see the Allow header.")
     public static let internalError = Problem(.internalServerError, "internal", "Internal error", detail: "The server could not complete the request; nothing was changed.")
     public static let unavailable = Problem(.serviceUnavailable, "unavailable", "Service unavailable", detail: "Storage is not available; try again shortly.")
 }

@@ -68,15 +68,22 @@ struct PushController {
         // Durable blob first (fsync, rename, directory fsync), off the request threads.
         let (size, _) = try await services.blocking { try writer.finish() }
         let now = services.clock()
-        let sealedMetadata = try FieldSeal.seal(reader.metadataBytes, key: vault.dataKey(of: owner.record), field: "metadata/\(documentID)/\(version)", ownerID: owner.record.id)
+        let dataKey = try vault.dataKey(of: owner.record)
+        let sealedMetadata = try FieldSeal.seal(reader.metadataBytes, key: dataKey, field: "metadata/\(documentID)/\(version)", ownerID: owner.record.id)
         let uri = DocumentURI(issuerID: issuer.id, docType: metadata.docType, docID: metadata.docId)!.description
-        let record = DocumentRecord(
+        var record = DocumentRecord(
             id: documentID, ownerID: owner.record.id, uri: uri, issuerID: issuer.id, docType: metadata.docType, issuerDocID: metadata.docId,
             issuedOn: metadata.issuedOn, version: version, blobID: writer.blobID, contentKeyWrapped: writer.contentKeyWrapped,
             dekVersion: writer.dekVersion, size: size, contentType: contentType, contentSHA256: contentSHA, claimsSealed: Data(sealedMetadata),
             signature: Data(signature), revokedAt: nil, createdAt: existing?.createdAt ?? now, updatedAt: now, metadataSHA256: metadataSHA)
+        if metadata.docType == "VACER" {
+            let claims = VaccinationClaims(metadata.claims)
+            let facts = HolderFacts(normalizedName: NameMatch.normalize(claims.name ?? ""), status: claims.status)
+            record.holderSealed = Data(try FieldSeal.seal(facts.bytes, key: dataKey, field: HolderFacts.field(record), ownerID: owner.record.id))
+        }
         let citizen = owner
         let newVersion = version
+        let stored = record
         let outcome: Outcome = existing == nil ? .created : .updated
         do {
             try await services.committer.write { db in
@@ -91,9 +98,9 @@ struct PushController {
                 guard (current?.version ?? 0) == newVersion - 1, current?.revokedAt == nil else {
                     throw Problem(.conflict, "conflict", "Conflict", detail: "A concurrent push or revocation changed this document; retry the push.")
                 }
-                try record.save(db)
+                try stored.save(db)
                 try AuditLog.append(db, at: now, action: outcome == .created ? "document.pushed" : "document.updated", actor: "issuer:\(issuer.id)",
-                                    citizenID: record.ownerID, documentID: record.id, detail: ["uri": uri, "version": String(newVersion), "issuer": issuer.name])
+                                    citizenID: stored.ownerID, documentID: stored.id, detail: ["uri": uri, "version": String(newVersion), "issuer": issuer.name])
             }
         } catch {
             try? vault.blobs.remove(record.blobID)

@@ -128,6 +128,9 @@ public final class LockerDatabase: Sendable {
                 """)
         }
         migrator.registerMigration("v3-verifiers-kyc-signing") { db in
+            try db.alter(table: "documents") { t in
+                t.add(column: "holderSealed", .blob)
+            }
             try db.create(table: "verifiers") { t in
                 t.primaryKey("id", .text)
                 t.column("name", .text).notNull()

@@ -60,13 +60,16 @@ public struct DocumentRecord: Codable, Sendable, Equatable, FetchableRecord, Per
     public var updatedAt: Date
     /// SHA-256 of the issuer's metadata part as sent (for idempotent re-pushes).
     public var metadataSHA256: Data?
+    /// For vaccination certificates: the holder's normalised name and status, sealed under the
+    /// owner's data key (what a KYC-VS check reads).
+    public var holderSealed: Data?
 
     /// What the document's envelope is bound to.
     public var envelopeContext: EnvelopeContext {
         EnvelopeContext(ownerID: ownerID, documentID: id, keyVersion: UInt32(version))
     }
 
-    public init(id: String, ownerID: String, uri: String, issuerID: String, docType: String, issuerDocID: String, issuedOn: String, version: Int, blobID: String, contentKeyWrapped: Data, dekVersion: Int, size: Int, contentType: String, contentSHA256: Data, claimsSealed: Data? = nil, signature: Data? = nil, revokedAt: Date? = nil, createdAt: Date, updatedAt: Date, metadataSHA256: Data? = nil) {
+    public init(id: String, ownerID: String, uri: String, issuerID: String, docType: String, issuerDocID: String, issuedOn: String, version: Int, blobID: String, contentKeyWrapped: Data, dekVersion: Int, size: Int, contentType: String, contentSHA256: Data, claimsSealed: Data? = nil, signature: Data? = nil, revokedAt: Date? = nil, createdAt: Date, updatedAt: Date, metadataSHA256: Data? = nil, holderSealed: Data? = nil) {
         self.id = id
         self.ownerID = ownerID
         self.uri = uri
@@ -87,6 +90,7 @@ public struct DocumentRecord: Codable, Sendable, Equatable, FetchableRecord, Per
         self.createdAt = createdAt
         self.updatedAt = updatedAt
         self.metadataSHA256 = metadataSHA256
+        self.holderSealed = holderSealed
     }
 
     public enum Columns {

@@ -106,6 +106,20 @@ struct ServerTests {
         }
     }
 
+    @Test("a known path with the wrong method gets 405 with Allow; an unknown path 404")
+    func methodNotAllowed() async throws {
+        let server = try TestServer()
+        try await server.app().test(.router) { client in
+            let trace = try await client.execute(uri: "/v1/activity", method: .trace)
+            #expect(trace.status == .methodNotAllowed)
+            #expect(trace.headers[.allow] == "GET")
+            let put = try await client.execute(uri: "/v1/documents/\(String(repeating: "a", count: 32))", method: .put)
+            #expect(put.status == .methodNotAllowed)
+            #expect(try problem(put)["type"] as? String == "/problems/method-not-allowed")
+            #expect(try await client.execute(uri: "/v1/nothing", method: .trace).status == .notFound)
+        }
+    }
+
     @Test("share-link paths are redacted in the request log")
     func redaction() {
         #expect(RequestLogMiddleware<LockerRequestContext>.redact("/s/abcDEF123secret") == "/s/[redacted]")

@@ -1,0 +1,31 @@
+import Hummingbird
+import Synchronization
+
+/// The routes the router serves, so a request for a known path with the wrong method can get
+/// 405 with `Allow` (RFC 9110 §15.5.6) instead of a bare 404.
+final class KnownRoutes: Sendable {
+    private let table = Mutex<[(segments: [Substring], methods: Set<String>)]>([])
+
+    /// Records every route of `router` (call once, after the routes are added).
+    func record(_ router: Router<LockerRequestContext>) {
+        var byPath = [String: Set<String>]()
+        for route in router.routes { byPath[route.path.description, default: []].insert(route.method.rawValue) }
+        table.withLock { t in
+            t = byPath.map { (path, methods) in (path.split(separator: "/"), methods) }
+        }
+    }
+
+    /// Methods allowed on `path`, empty if no route has that path.
+    func methods(for path: String) -> Set<String> {
+        let parts = path.split(separator: "/")
+        return table.withLock { t in
+            var allowed = Set<String>()
+            for entry in t where entry.segments.count == parts.count {
+                if zip(entry.segments, parts).allSatisfy({ pattern, part in pattern.hasPrefix("{") || pattern == part }) {
+                    allowed.formUnion(entry.methods)
+                }
+            }
+            return allowed
+        }
+    }
+}

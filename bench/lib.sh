@@ -1,0 +1,84 @@
+# Shared by bench/download.sh and bench/push.sh: dependencies, release build, a throw-away lockerd.
+# Source it from the repository root after `set -euo pipefail`.
+#
+# Environment:
+#   LOCKERD, LOCKER_CLI   use these binaries and skip `swift build` (default: build release)
+#   BENCH_KEEP=1          keep the temp folder (storage, logs, generated bodies) after the run
+#   LOCKER_BENCH_LOG_LEVEL  lockerd's --log-level during the run (default warning)
+
+bench_pids=()
+bench_work=""
+
+bench_cleanup() {
+  local pid
+  for pid in "${bench_pids[@]}"; do
+    kill -TERM "$pid" 2>/dev/null || true
+  done
+  for pid in "${bench_pids[@]}"; do
+    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  done
+  if [ -n "$bench_work" ] && [ -d "$bench_work" ]; then
+    if [ "${BENCH_KEEP:-0}" = 1 ]; then echo "kept $bench_work" >&2; else rm -rf "$bench_work"; fi
+  fi
+}
+
+# bench_install_deps PACKAGE... : apt packages whose command is missing (`apt-get update` once).
+bench_install_deps() {
+  local missing=() p
+  for p in "$@"; do
+    case "$p" in
+      nginx) [ -x /usr/sbin/nginx ] || command -v nginx >/dev/null || missing+=(nginx) ;;
+      *) command -v "$p" >/dev/null || missing+=("$p") ;;
+    esac
+  done
+  if [ ${#missing[@]} -gt 0 ]; then
+    echo "installing: ${missing[*]}" >&2
+    local sudo=""; [ "$(id -u)" -ne 0 ] && sudo="sudo"
+    $sudo apt-get update -q >/dev/null
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q "${missing[@]}" >/dev/null
+  fi
+  python3 -c "import requests, cryptography" 2>/dev/null ||
+    python3 -m pip install -q --disable-pip-version-check -r tests/requirements.txt
+}
+
+# bench_build : release lockerd and locker, unless LOCKERD/LOCKER_CLI are given.
+bench_build() {
+  if [ -n "${LOCKERD:-}" ] && [ -n "${LOCKER_CLI:-}" ]; then
+    echo "using LOCKERD=$LOCKERD LOCKER_CLI=$LOCKER_CLI (no build)" >&2
+    return
+  fi
+  echo "building lockerd and locker (release)..." >&2
+  swift build -c release --product lockerd 2>&1 | tail -1 >&2
+  swift build -c release --product locker 2>&1 | tail -1 >&2
+  LOCKERD="$PWD/.build/release/lockerd"
+  LOCKER_CLI="$PWD/.build/release/locker"
+}
+
+bench_free_port() {
+  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# bench_wait_http URL SECONDS : until URL answers 200.
+bench_wait_http() {
+  local url="$1" tries=$(( $2 * 10 ))
+  for _ in $(seq 1 "$tries"); do
+    curl -fs -o /dev/null --max-time 1 "$url" && return 0
+    sleep 0.1
+  done
+  echo "no answer from $url" >&2
+  return 1
+}
+
+# bench_start_lockerd : starts lockerd on a free loopback port over $bench_work/Storage; sets
+# lockerd_port, lockerd_base, storage.
+bench_start_lockerd() {
+  storage="$bench_work/Storage"
+  lockerd_port=$(bench_free_port)
+  lockerd_base="http://127.0.0.1:$lockerd_port"
+  "$LOCKERD" --host 127.0.0.1 --port "$lockerd_port" --storage "$storage" \
+    --log-level "${LOCKER_BENCH_LOG_LEVEL:-warning}" >"$bench_work/lockerd.log" 2>&1 &
+  bench_pids+=($!)
+  bench_wait_http "$lockerd_base/healthz" 60 || { tail -20 "$bench_work/lockerd.log" >&2; return 1; }
+}
