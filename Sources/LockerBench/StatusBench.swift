@@ -67,7 +67,7 @@ enum StatusBench {
             let t1 = clock.now
             for i in 0..<n { _ = try service.signedAnswer(status: 2, audience: "bench", requestID: "r\(i)", nonce: nil, now: Date()) }
             let t2 = clock.now
-            for i in 0..<n { _ = try vault.database.pool.read { db in try CitizenRecord.filter(CitizenRecord.Columns.mobileHash == hashes[i % people.count]).fetchOne(db) } }
+            for i in 0..<n { _ = try vault.database.pool.read { db in try HotQueries.citizen(db, mobileHash: hashes[i % people.count]) } }
             let t3 = clock.now
             print("status \((t1 - t0) / n)  sign \((t2 - t1) / n)  one read \((t3 - t2) / n)")
     }

@@ -40,11 +40,7 @@ enum Authenticate {
         if let cached = services.sessionCache.get(hash, now: now) {
             found = cached
         } else {
-            found = try services.vault.database.pool.read { db -> (SessionRecord, CitizenRecord)? in
-                guard let session = try SessionRecord.filter(SessionRecord.Columns.tokenHash == hash).fetchOne(db),
-                      let citizen = try CitizenRecord.fetchOne(db, key: session.citizenID) else { return nil }
-                return (session, citizen)
-            }
+            found = try services.vault.database.pool.read { db in try HotQueries.session(db, tokenHash: hash) }
             if let found { services.sessionCache.put(hash, found, now: now) }
         }
         guard let (session, citizen) = found, session.revokedAt == nil, session.expiresAt > now,

@@ -26,9 +26,7 @@ struct DocumentsController {
     func owned(_ context: LockerRequestContext, by citizen: CitizenRecord) throws -> DocumentRecord {
         guard let id = context.parameters.get("id"), Validate.localID(id) else { throw Problem.notFound }
         let ownerID = citizen.id
-        let document = try services.vault.database.pool.read { db in
-            try DocumentRecord.filter(DocumentRecord.Columns.id == id && DocumentRecord.Columns.ownerID == ownerID).fetchOne(db)
-        }
+        let document = try services.vault.database.pool.read { db in try HotQueries.ownedDocument(db, id: id, ownerID: ownerID) }
         guard let document else { throw Problem.notFound }
         return document
     }

@@ -24,10 +24,8 @@ public final class StatusService: Sendable {
     /// whose holder's name matches; 0 when no certificate matches (never another person's).
     public func status(mobileHash: Data, name: String) throws -> Int {
         let found = try vault.database.pool.read { db -> (CitizenRecord, [DocumentRecord])? in
-            guard let citizen = try CitizenRecord.filter(CitizenRecord.Columns.mobileHash == mobileHash).fetchOne(db) else { return nil }
-            let docs = try DocumentRecord.filter(DocumentRecord.Columns.ownerID == citizen.id && Column("docType") == "VACER" && Column("revokedAt") == nil)
-                .order(Column("issuedOn").desc, Column("updatedAt").desc).fetchAll(db)
-            return (citizen, docs)
+            guard let citizen = try HotQueries.citizen(db, mobileHash: mobileHash) else { return nil }
+            return (citizen, try HotQueries.vaccinationCertificates(db, ownerID: citizen.id))
         }
         guard let (citizen, documents) = found, !documents.isEmpty else { return 0 }
         let dataKey = try vault.dataKey(of: citizen)
