@@ -60,6 +60,8 @@ struct BodyLimitMiddleware<Context: RequestContext>: RouterMiddleware {
             if length > limit { throw Problem.tooLarge(limit: limit) }
             return try await next(request, context)
         }
+        // HTTP/1.1: without Content-Length or Transfer-Encoding there is no body to limit.
+        guard request.headers[.transferEncoding] != nil else { return try await next(request, context) }
         var request = request
         let body = request.body
         request.body = RequestBody(asyncSequence: LimitedBody(base: body, limit: limit))
@@ -95,6 +97,7 @@ struct LimitedBody: AsyncSequence, Sendable {
 /// and query strings are dropped, so no token ever reaches the log.
 struct RequestLogMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard context.logger.logLevel <= .info else { return try await next(request, context) }
         let start = ContinuousClock.now
         let response = try await next(request, context)
         let elapsed = ContinuousClock.now - start

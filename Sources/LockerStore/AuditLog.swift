@@ -55,18 +55,17 @@ public enum AuditLog {
     /// Appends one event; call inside a write transaction.
     @discardableResult
     public static func append(_ db: Database, at: Date, action: String, actor: String, citizenID: String?, documentID: String?, detail: [String: String] = [:]) throws -> AuditRecord {
-        let last = try Row.fetchOne(db, sql: "SELECT seq, hash FROM auditLog ORDER BY seq DESC LIMIT 1")
+        let last = try Row.fetchOne(db.cachedStatement(sql: "SELECT seq, hash FROM auditLog ORDER BY seq DESC LIMIT 1"))
         let prevHash: Data = last?["hash"] ?? Data(count: 32)
         let seq: Int64 = (last?["seq"] ?? 0) + 1
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        let detailJSON = String(decoding: try encoder.encode(detail), as: UTF8.self)
+        let detailJSON = String(decoding: try JSONSerialization.data(withJSONObject: detail, options: [.sortedKeys]), as: UTF8.self)
         // Store millisecond precision so the hash recomputes exactly from the stored row.
         let at = Date(timeIntervalSince1970: (at.timeIntervalSince1970 * 1000).rounded() / 1000)
-        var record = AuditRecord(
+        let record = AuditRecord(
             seq: seq, at: at, action: action, actor: actor, citizenID: citizenID, documentID: documentID, detail: detailJSON,
             prevHash: prevHash, hash: AuditRecord.chainHash(seq: seq, at: at, action: action, actor: actor, citizenID: citizenID, documentID: documentID, detail: detailJSON, prevHash: prevHash))
-        try record.insert(db)
+        let insert = try db.cachedStatement(sql: "INSERT INTO auditLog (seq, at, action, actor, citizenID, documentID, detail, prevHash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
+        try insert.execute(arguments: [seq, at, action, actor, citizenID, documentID, detailJSON, prevHash, record.hash])
         return record
     }
 

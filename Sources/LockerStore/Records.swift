@@ -189,3 +189,31 @@ public struct SessionRecord: Codable, Sendable, Equatable, FetchableRecord, Pers
         public static let tokenHash = Column(CodingKeys.tokenHash)
     }
 }
+
+// Hand-written row decoding for the records read on every request: GRDB's Codable path
+// (case-insensitive key lookup, generic metadata, casts) cost more than the queries themselves.
+
+extension CitizenRecord {
+    public init(row: Row) throws {
+        self.init(id: row["id"], mobileHash: row["mobileHash"], mobileSealed: row["mobileSealed"], dekWrapped: row["dekWrapped"],
+                  kekVersion: row["kekVersion"], dekVersion: row["dekVersion"], createdAt: row["createdAt"])
+    }
+}
+
+extension SessionRecord {
+    public init(row: Row) throws {
+        self.init(id: row["id"], tokenHash: row["tokenHash"], citizenID: row["citizenID"], createdAt: row["createdAt"],
+                  expiresAt: row["expiresAt"], revokedAt: row["revokedAt"])
+    }
+}
+
+extension DocumentRecord {
+    public init(row: Row) throws {
+        self.init(
+            id: row["id"], ownerID: row["ownerID"], uri: row["uri"], issuerID: row["issuerID"], docType: row["docType"],
+            issuerDocID: row["issuerDocID"], issuedOn: row["issuedOn"], version: row["version"], blobID: row["blobID"],
+            contentKeyWrapped: row["contentKeyWrapped"], dekVersion: row["dekVersion"], size: row["size"], contentType: row["contentType"],
+            contentSHA256: row["contentSHA256"], claimsSealed: row["claimsSealed"], signature: row["signature"], revokedAt: row["revokedAt"],
+            createdAt: row["createdAt"], updatedAt: row["updatedAt"], metadataSHA256: row["metadataSHA256"], holderSealed: row["holderSealed"])
+    }
+}
