@@ -44,6 +44,7 @@ public func buildRouter(services: LockerServices, config: LockerConfig) -> Route
     ActivityController(services: services).addRoutes(to: router)
     KYCController(services: services, status: services.status).addRoutes(to: router)
     JWKSController(services: services).addRoutes(to: router)
+    SharesController(services: services).addRoutes(to: router)
     knownRoutes.record(router)
     return router
 }

@@ -61,6 +61,18 @@ public final class StatusService: Sendable {
         signer.withLock { $0 = nil }
     }
 
+    /// A compact JWS about a shared document: `{iss, jti, iat, exp, scope: "status", …facts}`,
+    /// facts given as (key, JSON value) pairs.
+    public func signedStatement(subjectID: String, facts: [(String, String)], now: Date) throws -> String {
+        let signer = try signingKey(now: now)
+        let iat = Int(now.timeIntervalSince1970)
+        var members = facts
+        members += [("exp", String(iat + Int(answerLifetime))), ("iat", String(iat)), ("iss", CompactJWS.jsonString(issuerURL)),
+                    ("jti", CompactJWS.jsonString(subjectID)), ("scope", "\"status\"")]
+        let json = "{" + members.sorted { $0.0 < $1.0 }.map { "\"\($0.0)\":\($0.1)" }.joined(separator: ",") + "}"
+        return try CompactJWS.sign(encodedHeader: signer.header, payloadJSON: Array(json.utf8), key: signer.key)
+    }
+
     /// A compact JWS: `{status, iss, aud, jti, iat, exp, nonce?}`.
     public func signedAnswer(status: Int, audience: String, requestID: String, nonce: String?, now: Date) throws -> String {
         let signer = try signingKey(now: now)

@@ -162,6 +162,23 @@ public final class LockerDatabase: Sendable {
                 t.column("publishUntil", .datetime)
             }
         }
+        migrator.registerMigration("v4-shares") { db in
+            try db.create(table: "shares") { t in
+                t.primaryKey("id", .text)
+                t.column("tokenHash", .blob).notNull().unique()
+                t.column("documentID", .text).notNull().indexed().references("documents")
+                t.column("ownerID", .text).notNull().indexed().references("citizens")
+                t.column("scope", .text).notNull()
+                t.column("label", .text).notNull()
+                t.column("maxUses", .integer).notNull()
+                t.column("usesSpent", .integer).notNull()
+                t.column("passcodeHash", .blob)
+                t.column("wrongPasscodes", .integer).notNull()
+                t.column("createdAt", .datetime).notNull()
+                t.column("expiresAt", .datetime).notNull()
+                t.column("revokedAt", .datetime)
+            }
+        }
         return migrator
     }
 }

@@ -1,0 +1,254 @@
+import Crypto
+import Foundation
+import GRDB
+import Hummingbird
+import HTTPTypes
+import LockerCore
+import LockerStore
+
+/// Access grants: an owner shares one document for a while; a third party redeems the token
+/// without an account. Spending a use is atomic (it happens inside the single serialized
+/// writer), so with N uses and any number of racing redemptions exactly N succeed.
+struct SharesController {
+    let services: LockerServices
+
+    func addRoutes(to router: Router<LockerRequestContext>) {
+        router.post("/v1/documents/{id}/shares", use: create)
+        router.get("/v1/shares", use: list)
+        router.delete("/v1/shares/{shareId}", use: revoke)
+        router.post("/v1/shares/redeem", use: redeem)
+        router.get("/s/{token}", use: linkPage)
+    }
+
+    struct CreateBody: Decodable {
+        let label: String
+        let expiresInSeconds: Int?
+        let maxUses: Int?
+        let scope: String?
+        let passcode: String?
+    }
+
+    struct RedeemBody: Decodable {
+        let token: String
+        let passcode: String?
+    }
+
+    static let maxLifetime = 30 * 86400
+
+    func passcodeHash(_ passcode: String, shareID: String) -> Data {
+        var message = Array("locker-share-passcode-v1".utf8)
+        message += Array(shareID.utf8) + [0] + Array(passcode.utf8)
+        return Data(HMAC<SHA256>.authenticationCode(for: message, using: services.challengeKey))
+    }
+
+    func object(_ share: ShareRecord, now: Date) -> [String: Any] {
+        ["id": share.id, "documentId": share.documentID, "label": share.label, "scope": share.scope.rawValue, "maxUses": share.maxUses,
+         "usesSpent": share.usesSpent, "expiresAt": JSONResponse.timestamp(share.expiresAt), "createdAt": JSONResponse.timestamp(share.createdAt),
+         "state": share.state(at: now).rawValue, "hasPasscode": share.passcodeHash != nil]
+    }
+
+    /// `POST /v1/documents/{id}/shares`: the token is in this answer and nowhere else, ever.
+    @Sendable func create(_ request: Request, context: LockerRequestContext) async throws -> Response {
+        let (_, citizen) = try Authenticate.session(request, services: services)
+        guard let id = context.parameters.get("id"), Validate.localID(id) else { throw Problem.notFound }
+        let body = try await request.decode(as: CreateBody.self, context: context)
+        let label = body.label.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard (1...100).contains(label.unicodeScalars.count), !label.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+            throw Problem.badRequest("label must be 1-100 printable characters")
+        }
+        let lifetime = body.expiresInSeconds ?? 86400
+        guard (60...Self.maxLifetime).contains(lifetime) else { throw Problem.badRequest("expiresInSeconds must be 60-\(Self.maxLifetime) (at most 30 days)") }
+        let maxUses = body.maxUses ?? 1
+        guard (1...1000).contains(maxUses) else { throw Problem.badRequest("maxUses must be 1-1000") }
+        guard let scope = ShareRecord.Scope(rawValue: body.scope ?? "document") else { throw Problem.badRequest("scope must be document or status") }
+        if let passcode = body.passcode { guard (4...64).contains(passcode.unicodeScalars.count) else { throw Problem.badRequest("passcode must be 4-64 characters") } }
+        let ownerID = citizen.id
+        let document = try await services.vault.database.pool.read { db in try HotQueries.ownedDocument(db, id: id, ownerID: ownerID) }
+        guard let document else { throw Problem.notFound }
+        guard document.revokedAt == nil else { throw Problem(.gone, "revoked", "Revoked", detail: "The issuer revoked this document; it cannot be shared.") }
+        let now = services.clock()
+        let token = Credential.make(prefix: "shr")
+        let shareID = SecureRandom.identifier()
+        let share = ShareRecord(id: shareID, tokenHash: Data(Credential.hash(token)), documentID: document.id, ownerID: citizen.id, scope: scope,
+                                label: label, maxUses: maxUses, passcodeHash: body.passcode.map { passcodeHash($0, shareID: shareID) },
+                                createdAt: now, expiresAt: now.addingTimeInterval(TimeInterval(lifetime)))
+        try await services.committer.write { db in
+            try share.insert(db)
+            try AuditLog.append(db, at: now, action: "share.created", actor: "citizen", citizenID: citizen.id, documentID: document.id,
+                                detail: ["share": shareID, "label": label, "scope": scope.rawValue, "maxUses": String(maxUses)])
+        }
+        var answer = object(share, now: now)
+        answer["token"] = token
+        answer["link"] = "\(services.settings.publicURL)/s/\(token)"
+        return try JSONResponse.make(answer, status: .created)
+    }
+
+    /// `GET /v1/shares`: the owner's grants with uses spent and state.
+    @Sendable func list(_ request: Request, context: LockerRequestContext) async throws -> Response {
+        let (_, citizen) = try Authenticate.session(request, services: services)
+        let ownerID = citizen.id
+        let shares = try await services.vault.database.pool.read { db in
+            try ShareRecord.filter(ShareRecord.Columns.ownerID == ownerID).order(ShareRecord.Columns.createdAt.desc).fetchAll(db)
+        }
+        let now = services.clock()
+        return try JSONResponse.make(["shares": shares.map { object($0, now: now) }])
+    }
+
+    /// `DELETE /v1/shares/{shareId}`: stops working at once. Another citizen's grant is 404.
+    @Sendable func revoke(_ request: Request, context: LockerRequestContext) async throws -> Response {
+        let (_, citizen) = try Authenticate.session(request, services: services)
+        guard let id = context.parameters.get("shareId"), Validate.localID(id) else { throw Problem.notFound }
+        let now = services.clock()
+        try await services.committer.write { db in
+            guard var share = try ShareRecord.fetchOne(db, key: id), share.ownerID == citizen.id else { throw Problem.notFound }
+            if share.revokedAt == nil {
+                share.revokedAt = now
+                try share.update(db)
+                try AuditLog.append(db, at: now, action: "share.revoked", actor: "citizen", citizenID: citizen.id, documentID: share.documentID,
+                                    detail: ["share": share.id, "label": share.label])
+            }
+        }
+        return Response(status: .noContent, headers: [.cacheControl: "no-store"])
+    }
+
+    enum Outcome: Sendable {
+        case notFound
+        case wrongPasscode(remaining: Int)
+        case granted(ShareRecord, DocumentRecord, CitizenRecord)
+    }
+
+    /// `POST /v1/shares/redeem`: token (and passcode) in the body, JSON or a form post from the
+    /// link page. Expired, revoked, used-up, locked and unknown tokens all get the same 404.
+    @Sendable func redeem(_ request: Request, context: LockerRequestContext) async throws -> Response {
+        var request = request
+        let body: RedeemBody
+        if request.headers[.contentType]?.lowercased().hasPrefix("application/x-www-form-urlencoded") == true {
+            let buffer = try await request.collectBody(upTo: context.maxUploadSize)
+            do {
+                body = try URLEncodedFormDecoder().decode(RedeemBody.self, from: String(buffer: buffer))
+            } catch {
+                throw Problem.badRequest("The form must hold token (and passcode, if the grant has one).")
+            }
+        } else {
+            body = try await request.decode(as: RedeemBody.self, context: context)
+        }
+        guard body.token.hasPrefix("lk_shr_"), body.token.utf8.count < 100 else { throw Problem.notFound }
+        let tokenHash = Data(Credential.hash(body.token))
+        let now = services.clock()
+        let client = context.clientAddress
+        let agent = String((request.headers[.userAgent] ?? "").prefix(200))
+        let services = self.services
+        let outcome: Outcome = try await services.committer.write { db in
+            guard var share = try ShareRecord.filter(ShareRecord.Columns.tokenHash == tokenHash).fetchOne(db),
+                  share.state(at: now) == .active,
+                  let document = try DocumentRecord.fetchOne(db, key: share.documentID), document.revokedAt == nil,
+                  let owner = try CitizenRecord.fetchOne(db, key: share.ownerID) else { return .notFound }
+            var detail = ["share": share.id, "label": share.label, "client": client, "userAgent": agent, "scope": share.scope.rawValue]
+            if let expected = share.passcodeHash {
+                let given = body.passcode.map { self.passcodeHash($0, shareID: share.id) } ?? Data()
+                guard ConstantTime.equal([UInt8](given), [UInt8](expected)) else {
+                    share.wrongPasscodes += 1
+                    try share.update(db)
+                    detail["reason"] = share.wrongPasscodes >= ShareRecord.passcodeLockout ? "wrong passcode; grant locked" : "wrong passcode"
+                    try AuditLog.append(db, at: now, action: "share.refused", actor: "grant", citizenID: share.ownerID, documentID: share.documentID, detail: detail)
+                    return .wrongPasscode(remaining: ShareRecord.passcodeLockout - share.wrongPasscodes)
+                }
+            }
+            share.usesSpent += 1
+            try share.update(db)
+            detail["use"] = "\(share.usesSpent) of \(share.maxUses)"
+            try AuditLog.append(db, at: now, action: "share.redeemed", actor: "grant", citizenID: share.ownerID, documentID: share.documentID, detail: detail)
+            return .granted(share, document, owner)
+        }
+        switch outcome {
+        case .notFound:
+            throw Problem.notFound
+        case .wrongPasscode(let remaining):
+            if remaining <= 0 { throw Problem.notFound }
+            throw Problem(.forbidden, "passcode-invalid", "Wrong passcode", detail: "The passcode is wrong; \(remaining) tries left before the grant locks.")
+        case .granted(let share, let document, let owner):
+            switch share.scope {
+            case .document:
+                let reader = try services.vault.openDocument(document, owner: owner)
+                return ContentResponse.make(reader: reader, document: document)
+            case .status:
+                let statement = try statusStatement(share: share, document: document, owner: owner, now: now)
+                return try JSONResponse.make(["statement": statement])
+            }
+        }
+    }
+
+    /// A signed statement about the shared certificate: issuer, type, issue date, that it is valid
+    /// (unrevoked), and for vaccination certificates the 0/1/2 status. No name, no content.
+    func statusStatement(share: ShareRecord, document: DocumentRecord, owner: CitizenRecord, now: Date) throws -> String {
+        var facts: [(String, String)] = [
+            ("docType", CompactJWS.jsonString(document.docType)), ("issuedOn", CompactJWS.jsonString(document.issuedOn)),
+            ("issuer", CompactJWS.jsonString(document.issuerID)), ("valid", "true"),
+        ]
+        if document.docType == "VACER", let sealed = document.holderSealed {
+            let bytes = try FieldSeal.open([UInt8](sealed), key: services.vault.dataKey(of: owner), field: HolderFacts.field(document), ownerID: owner.id)
+            if let first = bytes.first { facts.append(("status", String(UnicodeScalar(first)))) }
+        }
+        return try services.status.signedStatement(subjectID: share.id, facts: facts, now: now)
+    }
+
+    /// `GET /s/{token}`: a page naming what is shared, with a button that redeems by POST.
+    /// Opening it (as a chat app's link preview does) spends nothing.
+    @Sendable func linkPage(_ request: Request, context: LockerRequestContext) async throws -> Response {
+        let token = context.parameters.get("token") ?? ""
+        let now = services.clock()
+        let found: (ShareRecord, DocumentRecord, String)? = try {
+            guard token.hasPrefix("lk_shr_"), token.utf8.count < 100 else { return nil }
+            let hash = Data(Credential.hash(token))
+            return try services.vault.database.pool.read { db in
+                guard let share = try ShareRecord.filter(ShareRecord.Columns.tokenHash == hash).fetchOne(db), share.state(at: now) == .active,
+                      let document = try DocumentRecord.fetchOne(db, key: share.documentID), document.revokedAt == nil else { return nil }
+                let issuer = try IssuerRecord.fetchOne(db, key: document.issuerID)?.name ?? document.issuerID
+                return (share, document, issuer)
+            }
+        }()
+        guard let (share, document, issuer) = found else {
+            return SharePage.response(html: SharePage.notFound, status: .notFound)
+        }
+        return SharePage.response(html: SharePage.page(token: token, share: share, document: document, issuerName: issuer), status: .ok)
+    }
+}
+
+/// The share link's HTML: no script at all, a strict CSP, no referrer.
+enum SharePage {
+    static let style = "body{font-family:system-ui,sans-serif;margin:0;padding:1rem;max-width:32rem;line-height:1.5}button{font-size:1rem;padding:.6rem 1.2rem}label{display:block;margin:.75rem 0 .25rem;font-weight:600}input{font-size:1rem;padding:.4rem}"
+
+    static func page(token: String, share: ShareRecord, document: DocumentRecord, issuerName: String) -> String {
+        let e = EmbedPage.escape
+        let what = share.scope == .document ? "the certificate itself" : "a signed statement of the certificate's status (not the certificate)"
+        let passcode = share.passcodeHash == nil ? "" : "<label for=\"passcode\">Passcode</label><input id=\"passcode\" name=\"passcode\" type=\"password\" autocomplete=\"off\" required>"
+        return """
+            <!doctype html>
+            <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+            <title>Shared certificate</title><style>\(style)</style></head>
+            <body><main>
+            <h1>A certificate was shared with you</h1>
+            <p>Issuer: <strong>\(e(issuerName))</strong><br>Type: <strong>\(e(document.docType))</strong><br>
+            Available until: <strong>\(e(JSONResponse.timestamp(share.expiresAt)))</strong> · uses left: \(share.maxUses - share.usesSpent)</p>
+            <p>Opening it gives you \(what). Each opening uses one of the grant's uses and is shown to the certificate's owner.</p>
+            <form method="post" action="/v1/shares/redeem">
+            <input type="hidden" name="token" value="\(e(token))">\(passcode)
+            <p><button type="submit">Open</button></p>
+            </form></main></body></html>
+            """
+    }
+
+    static let notFound = """
+        <!doctype html><html lang="en"><head><meta charset="utf-8"><title>Not available</title></head>
+        <body><p>This link is unknown, expired, used up or withdrawn.</p></body></html>
+        """
+
+    static func response(html: String, status: HTTPResponse.Status) -> Response {
+        let hash = "'sha256-" + Data(SHA256Hash.digest(Array(style.utf8))).base64EncodedString() + "'"
+        return Response(status: status, headers: [
+            .contentType: "text/html; charset=utf-8", .cacheControl: "no-store",
+            .contentSecurityPolicy: "default-src 'none'; style-src \(hash); form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
+            HTTPField.Name("X-Content-Type-Options")!: "nosniff", HTTPField.Name("Referrer-Policy")!: "no-referrer",
+        ], body: .init(byteBuffer: ByteBuffer(string: html)))
+    }
+}
