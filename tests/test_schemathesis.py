@@ -44,6 +44,11 @@ checks.positive_data_acceptance.expected-statuses = ["2xx", "409", "410"]
 [[operations]]
 include-operation-id = "downloadDocument"
 checks.positive_data_acceptance.expected-statuses = ["2xx", "401", "404", "410"]
+
+# Sharing a document the stateful phase revoked is 410 by contract too.
+[[operations]]
+include-operation-id = "createShare"
+checks.positive_data_acceptance.expected-statuses = ["2xx", "401", "404", "410"]
 """
 
 

@@ -45,6 +45,15 @@ public enum Validate {
         return d <= days
     }
 
+    /// Free text shown to people (a share label, a KYC purpose): 1…`max` Unicode scalars, no
+    /// control characters (C0, DEL, C1), not blank. The OpenAPI patterns say exactly this.
+    public static func printableText(_ s: String, max: Int) -> Bool {
+        let scalars = s.unicodeScalars
+        guard (1...max).contains(scalars.count) else { return false }
+        guard !scalars.contains(where: { $0.value < 0x20 || (0x7f...0x9f).contains($0.value) }) else { return false }
+        return scalars.contains { !($0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r") }
+    }
+
     private static func isAlnum(_ c: UInt8) -> Bool {
         (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a)
     }

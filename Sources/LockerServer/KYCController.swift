@@ -43,13 +43,13 @@ struct KYCController {
         let verifier = try Self.verifier(request, services: services)
         let body = try await request.decode(as: AskBody.self, context: context)
         guard Validate.mobile(body.mobile) else { throw Problem.badRequest("mobile must be an E.164 number such as +919876543210") }
-        let name = body.name.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard (1...200).contains(name.count) else { throw Problem.badRequest("name must be 1-200 characters") }
-        let purpose = body.purpose.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard (1...200).contains(purpose.count), !purpose.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
-            throw Problem.badRequest("purpose must be 1-200 printable characters")
+        let name = body.name
+        guard (1...200).contains(name.unicodeScalars.count), name.unicodeScalars.contains(where: { !($0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r") }) else {
+            throw Problem.badRequest("name must be 1-200 characters, not blank")
         }
-        if let nonce = body.nonce { guard (1...128).contains(nonce.count) else { throw Problem.badRequest("nonce must be 1-128 characters") } }
+        let purpose = body.purpose
+        guard Validate.printableText(purpose, max: 200) else { throw Problem.badRequest("purpose must be 1-200 printable characters, not blank") }
+        if let nonce = body.nonce { guard (1...128).contains(nonce.unicodeScalars.count) else { throw Problem.badRequest("nonce must be 1-128 characters") } }
         let now = services.clock()
         let otp = OTP.generate()
         let id = SecureRandom.identifier()

@@ -19,9 +19,17 @@ final class KnownRoutes: Sendable {
     func methods(for path: String) -> Set<String> {
         let parts = path.split(separator: "/")
         return table.withLock { t in
+            // As the router does, a literal segment beats a parameter: /v1/shares/redeem is not
+            // /v1/shares/{shareId}. Only the most specific matching paths count.
+            var best = -1
             var allowed = Set<String>()
             for entry in t where entry.segments.count == parts.count {
-                if zip(entry.segments, parts).allSatisfy({ pattern, part in pattern.hasPrefix("{") || pattern == part }) {
+                guard zip(entry.segments, parts).allSatisfy({ pattern, part in pattern.hasPrefix("{") || pattern == part }) else { continue }
+                let literals = entry.segments.filter { !$0.hasPrefix("{") }.count
+                if literals > best {
+                    best = literals
+                    allowed = entry.methods
+                } else if literals == best {
                     allowed.formUnion(entry.methods)
                 }
             }

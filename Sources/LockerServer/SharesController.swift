@@ -29,8 +29,8 @@ struct SharesController {
     }
 
     struct RedeemBody: Decodable {
-        let token: String
-        let passcode: String?
+        var token: String
+        var passcode: String?
     }
 
     static let maxLifetime = 30 * 86400
@@ -52,10 +52,8 @@ struct SharesController {
         let (_, citizen) = try Authenticate.session(request, services: services)
         guard let id = context.parameters.get("id"), Validate.localID(id) else { throw Problem.notFound }
         let body = try await request.decode(as: CreateBody.self, context: context)
-        let label = body.label.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard (1...100).contains(label.unicodeScalars.count), !label.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
-            throw Problem.badRequest("label must be 1-100 printable characters")
-        }
+        let label = body.label
+        guard Validate.printableText(label, max: 100) else { throw Problem.badRequest("label must be 1-100 printable characters, not blank") }
         let lifetime = body.expiresInSeconds ?? 86400
         guard (60...Self.maxLifetime).contains(lifetime) else { throw Problem.badRequest("expiresInSeconds must be 60-\(Self.maxLifetime) (at most 30 days)") }
         let maxUses = body.maxUses ?? 1
@@ -124,11 +122,16 @@ struct SharesController {
         let body: RedeemBody
         if request.headers[.contentType]?.lowercased().hasPrefix("application/x-www-form-urlencoded") == true {
             let buffer = try await request.collectBody(upTo: context.maxUploadSize)
-            do {
-                body = try URLEncodedFormDecoder().decode(RedeemBody.self, from: String(buffer: buffer))
-            } catch {
-                throw Problem.badRequest("The form must hold token (and passcode, if the grant has one).")
+            // Lenient on purpose: the first token and passcode count, other fields are ignored.
+            var fields = [String: String]()
+            for pair in String(buffer: buffer).split(separator: "&") {
+                let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+                let decode = { (s: Substring) in s.replacingOccurrences(of: "+", with: " ").removingPercentEncoding }
+                guard let key = parts.first.flatMap(decode), ["token", "passcode"].contains(key), fields[key] == nil else { continue }
+                fields[key] = parts.count > 1 ? decode(parts[1]) : ""
             }
+            guard let token = fields["token"] else { throw Problem.badRequest("The form must hold token (and passcode, if the grant has one).") }
+            body = RedeemBody(token: token, passcode: fields["passcode"])
         } else {
             body = try await request.decode(as: RedeemBody.self, context: context)
         }
