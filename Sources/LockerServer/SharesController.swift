@@ -140,28 +140,30 @@ struct SharesController {
         let now = services.clock()
         let client = context.clientAddress
         let agent = String((request.headers[.userAgent] ?? "").prefix(200))
-        let services = self.services
-        let outcome: Outcome = try await services.committer.write { db in
-            guard var share = try ShareRecord.filter(ShareRecord.Columns.tokenHash == tokenHash).fetchOne(db),
-                  share.state(at: now) == .active,
-                  let document = try DocumentRecord.fetchOne(db, key: share.documentID), document.revokedAt == nil,
-                  let owner = try CitizenRecord.fetchOne(db, key: share.ownerID) else { return .notFound }
-            var detail = ["share": share.id, "label": share.label, "client": client, "userAgent": agent, "scope": share.scope.rawValue]
-            if let expected = share.passcodeHash {
-                let given = body.passcode.map { self.passcodeHash($0, shareID: share.id) } ?? Data()
-                guard ConstantTime.equal([UInt8](given), [UInt8](expected)) else {
-                    share.wrongPasscodes += 1
-                    try share.update(db)
-                    detail["reason"] = share.wrongPasscodes >= ShareRecord.passcodeLockout ? "wrong passcode; grant locked" : "wrong passcode"
-                    try AuditLog.append(db, at: now, action: "share.refused", actor: "grant", citizenID: share.ownerID, documentID: share.documentID, detail: detail)
-                    return .wrongPasscode(remaining: ShareRecord.passcodeLockout - share.wrongPasscodes)
-                }
+        // Read on the reader pool; the writer only spends the use (atomically) and records it.
+        let found = try await services.vault.database.pool.read { db in try HotQueries.share(db, tokenHash: tokenHash) }
+        guard let (share, document, owner) = found, share.state(at: now) == .active, document.revokedAt == nil else { throw Problem.notFound }
+        let baseDetail = ["share": share.id, "label": share.label, "client": client, "userAgent": agent, "scope": share.scope.rawValue]
+        let outcome: Outcome
+        if let expected = share.passcodeHash,
+           !ConstantTime.equal([UInt8](body.passcode.map { passcodeHash($0, shareID: share.id) } ?? Data()), [UInt8](expected)) {
+            outcome = try await services.committer.write { db in
+                guard var current = try ShareRecord.fetchOne(db, key: share.id), current.state(at: now) == .active else { return .notFound }
+                current.wrongPasscodes += 1
+                try current.update(db)
+                var detail = baseDetail
+                detail["reason"] = current.wrongPasscodes >= ShareRecord.passcodeLockout ? "wrong passcode; grant locked" : "wrong passcode"
+                try AuditLog.append(db, at: now, action: "share.refused", actor: "grant", citizenID: share.ownerID, documentID: share.documentID, detail: detail)
+                return .wrongPasscode(remaining: ShareRecord.passcodeLockout - current.wrongPasscodes)
             }
-            share.usesSpent += 1
-            try share.update(db)
-            detail["use"] = "\(share.usesSpent) of \(share.maxUses)"
-            try AuditLog.append(db, at: now, action: "share.redeemed", actor: "grant", citizenID: share.ownerID, documentID: share.documentID, detail: detail)
-            return .granted(share, document, owner)
+        } else {
+            outcome = try await services.committer.write { db in
+                guard try ShareRecord.spendUse(db, id: share.id, now: now) else { return .notFound }
+                var detail = baseDetail
+                detail["use"] = "one of \(share.maxUses)"
+                try AuditLog.append(db, at: now, action: "share.redeemed", actor: "grant", citizenID: share.ownerID, documentID: share.documentID, detail: detail)
+                return .granted(share, document, owner)
+            }
         }
         switch outcome {
         case .notFound:

@@ -31,4 +31,15 @@ public enum HotQueries {
         let s = try db.cachedStatement(sql: "SELECT * FROM documents WHERE ownerID = ? AND docType = 'VACER' AND revokedAt IS NULL ORDER BY issuedOn DESC, updatedAt DESC")
         return try DocumentRecord.fetchAll(s, arguments: [ownerID])
     }
+
+    /// A grant by token hash, with its document and the document's owner.
+    public static func share(_ db: Database, tokenHash: Data) throws -> (ShareRecord, DocumentRecord, CitizenRecord)? {
+        let s = try db.cachedStatement(sql: "SELECT * FROM shares WHERE tokenHash = ?")
+        guard let share = try ShareRecord.fetchOne(s, arguments: [tokenHash]) else { return nil }
+        let d = try db.cachedStatement(sql: "SELECT * FROM documents WHERE id = ?")
+        guard let document = try DocumentRecord.fetchOne(d, arguments: [share.documentID]) else { return nil }
+        let c = try db.cachedStatement(sql: "SELECT * FROM citizens WHERE id = ?")
+        guard let owner = try CitizenRecord.fetchOne(c, arguments: [share.ownerID]) else { return nil }
+        return (share, document, owner)
+    }
 }

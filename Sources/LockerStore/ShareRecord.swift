@@ -61,3 +61,26 @@ public struct ShareRecord: Codable, Sendable, Equatable, FetchableRecord, Persis
         public static let createdAt = Column(CodingKeys.createdAt)
     }
 }
+
+extension ShareRecord {
+    /// Hand-written decoding: shares are read on every redemption.
+    public init(row: Row) throws {
+        self.init(id: row["id"], tokenHash: row["tokenHash"], documentID: row["documentID"], ownerID: row["ownerID"],
+                  scope: Scope(rawValue: row["scope"]) ?? .status, label: row["label"], maxUses: row["maxUses"], usesSpent: row["usesSpent"],
+                  passcodeHash: row["passcodeHash"], wrongPasscodes: row["wrongPasscodes"], createdAt: row["createdAt"],
+                  expiresAt: row["expiresAt"], revokedAt: row["revokedAt"])
+    }
+
+    /// Spends one use if, at this instant inside the writer, the grant is live and its document
+    /// unrevoked. Returns false (and changes nothing) otherwise. This single statement is what
+    /// makes "exactly N of many racing redemptions succeed" hold.
+    public static func spendUse(_ db: Database, id: String, now: Date) throws -> Bool {
+        let s = try db.cachedStatement(sql: """
+            UPDATE shares SET usesSpent = usesSpent + 1
+            WHERE id = ? AND usesSpent < maxUses AND revokedAt IS NULL AND expiresAt > ? AND wrongPasscodes < ?
+              AND NOT EXISTS (SELECT 1 FROM documents d WHERE d.id = shares.documentID AND d.revokedAt IS NOT NULL)
+            """)
+        try s.execute(arguments: [id, now, passcodeLockout])
+        return db.changesCount == 1
+    }
+}
