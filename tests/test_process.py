@@ -95,3 +95,21 @@ def test_cli_refuses_a_storage_folder_without_keyring(workdir):
     out = subprocess.run([LOCKER_CLI, "--storage", workdir, "keys", "status"], capture_output=True, text=True, timeout=20)
     assert out.returncode != 0
     assert "no keyring" in out.stderr
+
+
+def test_cli_disables_an_issuer_while_lockerd_runs(lockerd, workdir):
+    import locker_client as lc
+    key, pem = lc.make_issuer_key()
+    pem_path = os.path.join(workdir, "issuer.pub")
+    open(pem_path, "wb").write(pem)
+    api = lc.register_issuer(LOCKER_CLI, lockerd.storage, "in.gov.test", "Test", pem_path)
+    body, ctype = lc.build_push(key, "+919800012345", "VACER", "D1", "2026-11-01", lc.vacer_claims("A B", 1), b"x", "application/pdf")
+    assert lc.push(lockerd.base, api, body, ctype).status_code == 201
+    out = subprocess.run([LOCKER_CLI, "--storage", lockerd.storage, "issuers", "disable", "--id", "in.gov.test", "--json"],
+                         capture_output=True, text=True, timeout=30)
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout) == {"id": "in.gov.test", "disabled": "true"}
+    body, ctype = lc.build_push(key, "+919800012345", "VACER", "D2", "2026-11-01", lc.vacer_claims("A B", 1), b"y", "application/pdf")
+    assert lc.push(lockerd.base, api, body, ctype).status_code == 401
+    missing = subprocess.run([LOCKER_CLI, "--storage", lockerd.storage, "verifiers", "disable", "--id", "nobody"], capture_output=True, text=True, timeout=30)
+    assert missing.returncode != 0 and "no verifier nobody" in missing.stderr

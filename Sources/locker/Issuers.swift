@@ -67,13 +67,26 @@ struct Issuers: ParsableCommand {
         @Option(help: "Issuer id.") var id: String
 
         func run() throws {
-            try Issuers.database(options).pool.write { db in
-                guard var issuer = try IssuerRecord.fetchOne(db, key: id) else { throw CLIError("no issuer \(id)") }
-                issuer.disabled = true
-                try issuer.update(db)
-                try AuditLog.append(db, at: Date(), action: "admin.issuer-disabled", actor: "admin", citizenID: nil, documentID: nil, detail: ["issuer": id])
-            }
-            if options.json { try printJSON(["id": id, "disabled": "true"]) } else { print("issuer \(id) disabled") }
+            try disableParty(IssuerRecord.self, id: id, kind: "issuer", options: options)
         }
     }
+}
+
+/// Issuers and verifiers are both parties with an API key that an admin can switch off.
+protocol DisableableParty: FetchableRecord, PersistableRecord {
+    var disabled: Bool { get set }
+}
+
+extension IssuerRecord: DisableableParty {}
+extension VerifierRecord: DisableableParty {}
+
+/// Disables a party at once (its key stops working on the next request) and audits it.
+func disableParty<Party: DisableableParty>(_ type: Party.Type, id: String, kind: String, options: GlobalOptions) throws {
+    try Issuers.database(options).pool.write { db in
+        guard var party = try Party.fetchOne(db, key: id) else { throw CLIError("no \(kind) \(id)") }
+        party.disabled = true
+        try party.update(db)
+        try AuditLog.append(db, at: Date(), action: "admin.\(kind)-disabled", actor: "admin", citizenID: nil, documentID: nil, detail: [kind: id])
+    }
+    if options.json { try printJSON(["id": id, "disabled": "true"]) } else { print("\(kind) \(id) disabled") }
 }

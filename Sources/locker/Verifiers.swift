@@ -65,13 +65,7 @@ struct Verifiers: ParsableCommand {
         @Option(help: "Verifier id.") var id: String
 
         func run() throws {
-            try Issuers.database(options).pool.write { db in
-                guard var verifier = try VerifierRecord.fetchOne(db, key: id) else { throw CLIError("no verifier \(id)") }
-                verifier.disabled = true
-                try verifier.update(db)
-                try AuditLog.append(db, at: Date(), action: "admin.verifier-disabled", actor: "admin", citizenID: nil, documentID: nil, detail: ["verifier": id])
-            }
-            if options.json { try printJSON(["id": id, "disabled": "true"]) } else { print("verifier \(id) disabled") }
+            try disableParty(VerifierRecord.self, id: id, kind: "verifier", options: options)
         }
     }
 }
