@@ -17,9 +17,7 @@ enum EmbedPage {
         #result{margin-top:.75rem;font-weight:600}
         """
 
-    static var styleHash: String {
-        "'sha256-" + Data(SHA256Hash.digest(Array(style.utf8))).base64EncodedString() + "'"
-    }
+    static let styleHash = SHA256Digest.cspSource(for: style)
 
     static func page(requestID: String, verifierName: String, purpose: String, targetOrigin: String) -> String {
         """
@@ -75,9 +73,4 @@ enum EmbedPage {
             HTTPField.Name("X-Content-Type-Options")!: "nosniff", HTTPField.Name("Referrer-Policy")!: "no-referrer",
         ], body: .init(byteBuffer: ByteBuffer(string: html)))
     }
-}
-
-import Crypto
-enum SHA256Hash {
-    static func digest(_ bytes: [UInt8]) -> [UInt8] { Array(SHA256.hash(data: bytes)) }
 }

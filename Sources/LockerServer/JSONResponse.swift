@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import LockerCore
 import LockerStore
 
 /// JSON bodies built from plain dictionaries, with `no-store`: every answer is personal.
@@ -30,5 +31,3 @@ enum DocumentJSON {
         ]
     }
 }
-
-import LockerCore

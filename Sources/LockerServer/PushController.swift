@@ -137,11 +137,3 @@ struct PushController {
         return try JSONResponse.make(object, status: status)
     }
 }
-
-enum SHA256Digest {
-    static func of(_ bytes: [UInt8]) -> [UInt8] {
-        Array(Crypto.SHA256.hash(data: bytes))
-    }
-}
-
-import Crypto

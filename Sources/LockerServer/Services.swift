@@ -29,14 +29,20 @@ public struct LockerServices: Sendable {
         self.sms = sms
         self.settings = settings
         self.clock = clock
-        let pool = NIOThreadPool(numberOfThreads: 16)
-        pool.start()
-        self.blockingIO = pool
+        self.blockingIO = Self.sharedBlockingIO
         self.challengeKey = HKDF<SHA256>.deriveKey(inputKeyMaterial: vault.keyring.indexKey, info: Array("locker-challenge-key-v1".utf8), outputByteCount: 32)
         self.pendingCitizens = PendingCitizens()
         self.sessionCache = SessionCache(lifetime: settings.sessionCacheSeconds)
         self.status = StatusService(vault: vault, issuerURL: settings.publicURL)
     }
+
+    /// One pool per process: fsyncs wait on the disk, not the CPU, so more threads than cores
+    /// let many pushes' fsyncs be in flight at once.
+    static let sharedBlockingIO: NIOThreadPool = {
+        let pool = NIOThreadPool(numberOfThreads: 16)
+        pool.start()
+        return pool
+    }()
 
     /// Runs blocking work on the I/O pool.
     func blocking<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {

@@ -249,7 +249,7 @@ enum SharePage {
         """
 
     static func response(html: String, status: HTTPResponse.Status) -> Response {
-        let hash = "'sha256-" + Data(SHA256Hash.digest(Array(style.utf8))).base64EncodedString() + "'"
+        let hash = SHA256Digest.cspSource(for: style)
         return Response(status: status, headers: [
             .contentType: "text/html; charset=utf-8", .cacheControl: "no-store",
             .contentSecurityPolicy: "default-src 'none'; style-src \(hash); form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
