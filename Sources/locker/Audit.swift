@@ -1,0 +1,35 @@
+import ArgumentParser
+import Foundation
+import GRDB
+import LockerStore
+
+/// `locker audit …`: the append-only, hash-chained audit log.
+struct Audit: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Check the audit log.", subcommands: [Verify.self])
+
+    /// `locker audit verify`: walks the chain; names the first entry that was edited, removed or
+    /// reordered. Exit status 0 when intact, 1 when broken.
+    struct Verify: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Walk the hash chain and name the first broken entry.")
+        @OptionGroup var options: GlobalOptions
+
+        func run() throws {
+            let layout = options.layout
+            guard FileManager.default.fileExists(atPath: layout.databasePath) else { throw CLIError("no database at \(layout.databasePath)") }
+            let database = try LockerDatabase(path: layout.databasePath, readOnly: true)
+            let (count, broken) = try database.pool.read { db in
+                (try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM auditLog") ?? 0, try AuditLog.firstBrokenEntry(db))
+            }
+            if options.json {
+                var report: [String: String] = ["entries": String(count), "intact": broken == nil ? "true" : "false"]
+                if let broken { report["firstBrokenEntry"] = String(broken) }
+                try printJSON(report)
+            } else if let broken {
+                print("audit log BROKEN at entry \(broken) (edited, removed or reordered); \(count) entries")
+            } else {
+                print("audit log intact: \(count) entries")
+            }
+            if broken != nil { throw ExitCode(1) }
+        }
+    }
+}
