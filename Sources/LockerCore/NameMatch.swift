@@ -17,12 +17,6 @@ public enum NameMatch {
         }
         return out
     }
-
-    /// Whether two names denote the same person under `normalize`. Empty names never match.
-    public static func same(_ a: String, _ b: String) -> Bool {
-        let x = normalize(a)
-        return !x.isEmpty && x == normalize(b)
-    }
 }
 
 import Foundation

@@ -17,10 +17,6 @@ struct AuthController {
     struct OTPRequest: Decodable { let mobile: String }
     struct TokenRequest: Decodable { let challengeId: String; let otp: String }
 
-    static func rateLimited(retryAfter: Int) -> Problem {
-        Problem(.tooManyRequests, "rate-limited", "Too many requests", detail: "Too many codes requested; try again later.", headers: [.retryAfter: String(max(1, retryAfter))])
-    }
-
     static let otpInvalid = Problem(.unauthorized, "otp-invalid", "Invalid code", detail: "The code is wrong, expired or already used.")
     static let otpLocked = Problem(.unauthorized, "otp-locked", "Challenge locked", detail: "Too many wrong codes for this challenge; request a new code.")
 
@@ -38,16 +34,10 @@ struct AuthController {
             clientHash: services.clientHash(context.clientAddress), otpHash: Data(OTP.hash(otp, challengeID: challengeID, key: services.challengeKey)),
             attempts: 0, createdAt: now, expiresAt: now.addingTimeInterval(settings.otpLifetime), usedAt: nil)
         try await services.committer.write { db in
-            let windowStart = now.addingTimeInterval(-3600)
-            for (column, value, limit) in [(ChallengeRecord.Columns.mobileHash, challenge.mobileHash, settings.challengesPerMobilePerHour),
-                                           (ChallengeRecord.Columns.clientHash, challenge.clientHash, settings.challengesPerClientPerHour)] {
-                let recent = ChallengeRecord.filter(column == value && ChallengeRecord.Columns.createdAt > windowStart)
-                if try recent.fetchCount(db) >= limit {
-                    let oldest = try recent.order(ChallengeRecord.Columns.createdAt).fetchOne(db)
-                    let retry = oldest.map { Int(($0.createdAt.addingTimeInterval(3600).timeIntervalSince(now)).rounded(.up)) } ?? 3600
-                    throw Self.rateLimited(retryAfter: retry)
-                }
-            }
+            try HourlyLimit.enforce(db, ChallengeRecord.self, column: ChallengeRecord.Columns.mobileHash, value: challenge.mobileHash,
+                                    limit: settings.challengesPerMobilePerHour, now: now)
+            try HourlyLimit.enforce(db, ChallengeRecord.self, column: ChallengeRecord.Columns.clientHash, value: challenge.clientHash,
+                                    limit: settings.challengesPerClientPerHour, now: now)
             try challenge.insert(db)
         }
         let minutes = Int(settings.otpLifetime / 60)

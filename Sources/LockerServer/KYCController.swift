@@ -60,11 +60,7 @@ struct KYCController {
             attempts: 0, createdAt: now, expiresAt: now.addingTimeInterval(services.settings.otpLifetime))
         let perHour = services.settings.challengesPerMobilePerHour
         try await services.committer.write { db in
-            let recent = KYCRequestRecord.filter(KYCRequestRecord.Columns.mobileHash == record.mobileHash && KYCRequestRecord.Columns.createdAt > now.addingTimeInterval(-3600))
-            if try recent.fetchCount(db) >= perHour {
-                let oldest = try recent.order(KYCRequestRecord.Columns.createdAt).fetchOne(db)
-                throw AuthController.rateLimited(retryAfter: oldest.map { Int($0.createdAt.addingTimeInterval(3600).timeIntervalSince(now).rounded(.up)) } ?? 3600)
-            }
+            try HourlyLimit.enforce(db, KYCRequestRecord.self, column: KYCRequestRecord.Columns.mobileHash, value: record.mobileHash, limit: perHour, now: now)
             try record.insert(db)
             let citizen = try CitizenRecord.filter(CitizenRecord.Columns.mobileHash == record.mobileHash).fetchOne(db)
             try AuditLog.append(db, at: now, action: "kyc.requested", actor: "verifier:\(verifier.id)", citizenID: citizen?.id, documentID: nil,

@@ -31,18 +31,12 @@ public final class StatusService: Sendable {
         let dataKey = try vault.dataKey(of: citizen)
         let wanted = NameMatch.normalize(name)
         guard !wanted.isEmpty else { return 0 }
+        // Every VACER push seals its holder facts (PushController), so these are all there is to read.
         for document in documents {
-            if let facts = document.holderSealed,
-               let bytes = try? FieldSeal.open([UInt8](facts), key: dataKey, field: HolderFacts.field(document), ownerID: citizen.id),
-               let parsed = HolderFacts(bytes) {
-                if parsed.normalizedName == wanted { return parsed.status }
-                continue
-            }
-            guard let sealed = document.claimsSealed,
-                  let bytes = try? FieldSeal.open([UInt8](sealed), key: dataKey, field: "metadata/\(document.id)/\(document.version)", ownerID: citizen.id),
-                  let metadata = try? JSONDecoder().decode(PushMetadata.self, from: Data(bytes)) else { continue }
-            let claims = VaccinationClaims(metadata.claims)
-            if let holder = claims.name, NameMatch.same(holder, name) { return claims.status }
+            guard let facts = document.holderSealed,
+                  let bytes = try? FieldSeal.open([UInt8](facts), key: dataKey, field: HolderFacts.field(document), ownerID: citizen.id),
+                  let parsed = HolderFacts(bytes) else { continue }
+            if parsed.normalizedName == wanted { return parsed.status }
         }
         return 0
     }
