@@ -15,11 +15,15 @@ public func buildApplication(config: LockerConfig, logger: Logger) async throws 
         "blobs.swept": "\(swept)",
     ])
     let sms: any SMSSender = config.smsGatewayURL.map { GatewaySMSSender(url: $0) } ?? OutboxSMSSender(path: vault.layout.outboxDirectory + "/sms.jsonl")
+    if try AdminCredentials.ensureInitial(vault: vault) {
+        logger.notice("first start: the admin credential for /v1/admin is in \(vault.layout.initialAdminCredentialPath) (0600); store it and delete the file")
+    }
     let services = LockerServices(vault: vault, sms: sms, settings: config.settings)
     let router = buildRouter(services: services, config: config)
     return Application(
         router: router,
         configuration: .init(address: .hostname(config.host, port: config.port), serverName: "lockerd"),
+        services: [KeyWatcher(services: services, logger: logger)],
         logger: logger
     )
 }
@@ -45,6 +49,7 @@ public func buildRouter(services: LockerServices, config: LockerConfig) -> Route
     KYCController(services: services, status: services.status).addRoutes(to: router)
     JWKSController(services: services).addRoutes(to: router)
     SharesController(services: services).addRoutes(to: router)
+    AdminController(services: services).addRoutes(to: router)
     knownRoutes.record(router)
     return router
 }

@@ -43,8 +43,8 @@ struct DocumentsController {
         let document = try owned(context, by: citizen)
         var object = DocumentJSON.object(document, issuerName: try issuerNames()[document.issuerID] ?? document.issuerID)
         if let sealed = document.claimsSealed {
-            let key = try services.vault.dataKey(of: citizen)
-            let metadata = try FieldSeal.open([UInt8](sealed), key: key, field: "metadata/\(document.id)/\(document.version)", ownerID: citizen.id)
+            let (current, key) = try services.vault.dataKey(for: document, owner: citizen)
+            let metadata = try FieldSeal.open([UInt8](current.claimsSealed ?? sealed), key: key, field: document.metadataField, ownerID: citizen.id)
             if let parsed = try? JSONDecoder().decode(PushMetadata.self, from: Data(metadata)) {
                 let claims = try JSONSerialization.jsonObject(with: JSONEncoder().encode(parsed.claims))
                 object["claims"] = claims

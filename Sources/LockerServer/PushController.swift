@@ -94,6 +94,11 @@ struct PushController {
                         try citizen.record.insert(db)
                     }
                 }
+                // A rekey of this citizen (locker citizens rekey) between sealing and now would
+                // leave this document under a data key that no longer exists.
+                guard try Int.fetchOne(db, sql: "SELECT dekVersion FROM citizens WHERE id = ?", arguments: [stored.ownerID]) == stored.dekVersion else {
+                    throw Problem(.conflict, "conflict", "Conflict", detail: "The citizen's keys changed during this push; retry the push.")
+                }
                 let current = try DocumentRecord.filter(DocumentRecord.Columns.uri == uri).fetchOne(db)
                 guard (current?.version ?? 0) == newVersion - 1, current?.revokedAt == nil else {
                     throw Problem(.conflict, "conflict", "Conflict", detail: "A concurrent push or revocation changed this document; retry the push.")

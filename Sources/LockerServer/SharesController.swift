@@ -191,7 +191,8 @@ struct SharesController {
             ("issuer", CompactJWS.jsonString(document.issuerID)), ("valid", "true"),
         ]
         if document.docType == "VACER", let sealed = document.holderSealed {
-            let bytes = try FieldSeal.open([UInt8](sealed), key: services.vault.dataKey(of: owner), field: HolderFacts.field(document), ownerID: owner.id)
+            let (current, key) = try services.vault.dataKey(for: document, owner: owner)
+            let bytes = try FieldSeal.open([UInt8](current.holderSealed ?? sealed), key: key, field: HolderFacts.field(document), ownerID: owner.id)
             if let first = bytes.first { facts.append(("status", String(UnicodeScalar(first)))) }
         }
         return try services.status.signedStatement(subjectID: share.id, facts: facts, now: now)

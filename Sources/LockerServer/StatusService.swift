@@ -14,7 +14,7 @@ public final class StatusService: Sendable {
     public let answerLifetime: TimeInterval
     private let signer = Mutex<(record: SigningKeyRecord, key: Curve25519.Signing.PrivateKey, header: String)?>(nil)
 
-    public init(vault: Vault, issuerURL: String, answerLifetime: TimeInterval = 300) {
+    public init(vault: Vault, issuerURL: String, answerLifetime: TimeInterval = Vault.signedAnswerLifetime) {
         self.vault = vault
         self.issuerURL = issuerURL
         self.answerLifetime = answerLifetime
@@ -100,5 +100,5 @@ public struct HolderFacts: Sendable {
     /// `status digit ‖ normalised name`.
     public var bytes: [UInt8] { Array(String(status).utf8) + Array(normalizedName.utf8) }
 
-    static func field(_ document: DocumentRecord) -> String { "holder/\(document.id)/\(document.version)" }
+    static func field(_ document: DocumentRecord) -> String { document.holderField }
 }

@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import LockerCore
 
 /// Where the KEKs come from. Files under `Storage/keys` by default; an HSM (PKCS#11) provider
@@ -10,6 +13,9 @@ public protocol KeyProvider: Sendable {
     func save(_ keyring: Keyring) throws
     /// Whether a keyring exists at all.
     func exists() -> Bool
+    /// Something that changes whenever the stored keyring does (so a running server can notice
+    /// a rotation made by the CLI without re-reading the keys each time); nil if unknown.
+    func stamp() -> String?
 }
 
 /// Keyring in `Storage/keys/keyring.json`, mode 0600, replaced atomically on every change.
@@ -47,6 +53,14 @@ public struct FileKeyProvider: KeyProvider {
         } catch let error as KeyringError {
             throw StoreError("corrupt keyring \(path): \(error)")
         }
+    }
+
+    /// Inode, size and modification time: `save` replaces the file by rename, so any change
+    /// gives a new inode.
+    public func stamp() -> String? {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        return "\(info.st_ino)-\(info.st_size)-\(info.st_mtim.tv_sec).\(info.st_mtim.tv_nsec)"
     }
 
     public func save(_ keyring: Keyring) throws {

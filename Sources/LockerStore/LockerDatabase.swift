@@ -179,6 +179,14 @@ public final class LockerDatabase: Sendable {
                 t.column("revokedAt", .datetime)
             }
         }
+        migrator.registerMigration("v5-admin-credentials") { db in
+            try db.create(table: "adminCredentials") { t in
+                t.primaryKey("id", .text)
+                t.column("hash", .blob).notNull().unique()
+                t.column("createdAt", .datetime).notNull()
+                t.column("revokedAt", .datetime)
+            }
+        }
         return migrator
     }
 }

@@ -21,6 +21,12 @@ public struct StorageLayout: Sendable {
     public var blobTempDirectory: String { blobDirectory + "/tmp" }
     public var keyDirectory: String { root + "/keys" }
     public var keyringPath: String { keyDirectory + "/keyring.json" }
+    /// Held while the keyring is changed (rotate, retire, destroy).
+    public var keyringLockPath: String { keyDirectory + "/keyring.lock" }
+    /// Held by whoever is rewrapping data keys (`locker keys rotate` or `lockerd`'s watcher).
+    public var rewrapLockPath: String { keyDirectory + "/rewrap.lock" }
+    /// The first admin credential, written once at first start for the admin to collect.
+    public var initialAdminCredentialPath: String { keyDirectory + "/admin-credential" }
     public var outboxDirectory: String { root + "/outbox" }
 
     /// Checks the root is a readable, writable folder and creates the sub-folders. Throws one

@@ -50,3 +50,32 @@ extension Vault {
         }
     }
 }
+
+extension Vault {
+    /// How long a signed answer (a KYC-VS status answer or a share's status statement) is valid.
+    /// A retired signing key stays published this long, plus `publishMargin` for clock skew.
+    public static let signedAnswerLifetime: TimeInterval = 300
+    /// Extra time a retired key stays in the JWKS, for verifiers whose clocks run behind.
+    public static let publishMargin: TimeInterval = 60
+
+    /// Rolls the status-signing key over: a new key signs from now on; every key that was
+    /// signing is retired but stays in the JWKS until what it signed has expired.
+    @discardableResult
+    public func rotateSigningKey(actor: String, now: Date = Date()) throws -> (new: SigningKeyRecord, retired: [String]) {
+        let fresh = try makeSigningKey(now: now)
+        let publishUntil = now.addingTimeInterval(Self.signedAnswerLifetime + Self.publishMargin)
+        return try database.pool.write { db in
+            var retired = [String]()
+            for var old in try SigningKeyRecord.filter(SigningKeyRecord.Columns.retiredAt == nil).fetchAll(db) {
+                old.retiredAt = now
+                old.publishUntil = publishUntil
+                try old.update(db)
+                retired.append(old.kid)
+            }
+            try fresh.insert(db)
+            try AuditLog.append(db, at: now, action: "admin.signing-key-rotated", actor: actor, citizenID: nil, documentID: nil,
+                                detail: ["kid": fresh.kid, "retired": retired.joined(separator: ","), "publishUntil": ISO8601DateFormatter().string(from: publishUntil)])
+            return (fresh, retired)
+        }
+    }
+}

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import GRDB
 import LockerCore
 import Synchronization
 
@@ -16,7 +17,7 @@ public final class Vault: Sendable {
     public let documents: any DocumentRepository
     public let blobs: any BlobStore
     let keyProvider: any KeyProvider
-    private let keyringState: Mutex<Keyring>
+    private let keyringState: Mutex<(keyring: Keyring, stamp: String?)>
 
     /// Opens the vault under `layout`: checks the folders, loads (or, on a first start, creates)
     /// the keyring, opens and migrates the database. Throws one `StoreError` naming the problem
@@ -28,23 +29,51 @@ public final class Vault: Sendable {
         if !provider.exists() && databaseExists {
             throw StoreError("keyring missing at \(layout.keyringPath) but database \(layout.databasePath) exists; refusing to create new keys (stored documents would be unreadable)")
         }
+        let stamp = provider.stamp()
         let keyring = try provider.load(createIfMissing: true)
         let database = try LockerDatabase(path: layout.databasePath)
-        return Vault(layout: layout, database: database, keyProvider: provider, keyring: keyring)
+        return Vault(layout: layout, database: database, keyProvider: provider, keyring: keyring, stamp: stamp)
     }
 
-    init(layout: StorageLayout, database: LockerDatabase, keyProvider: any KeyProvider, keyring: Keyring) {
+    init(layout: StorageLayout, database: LockerDatabase, keyProvider: any KeyProvider, keyring: Keyring, stamp: String? = nil) {
         self.layout = layout
         self.database = database
         self.citizens = SQLiteCitizenRepository(database: database)
         self.documents = SQLiteDocumentRepository(database: database)
         self.blobs = FileBlobStore(layout: layout)
         self.keyProvider = keyProvider
-        self.keyringState = Mutex(keyring)
+        self.keyringState = Mutex((keyring, stamp))
     }
 
     /// The keyring in use.
-    public var keyring: Keyring { keyringState.withLock { $0 } }
+    public var keyring: Keyring { keyringState.withLock { $0.keyring } }
+
+    /// Re-reads the keyring if the stored one changed (the CLI rotated, retired or destroyed a
+    /// version while this process ran). Returns whether it changed. Cheap when nothing did: one
+    /// `stat`.
+    @discardableResult
+    public func refreshKeyring() throws -> Bool {
+        let stamp = keyProvider.stamp()
+        if let stamp, stamp == keyringState.withLock({ $0.stamp }) { return false }
+        let fresh = try keyProvider.load(createIfMissing: false)
+        keyringState.withLock { $0 = (fresh, stamp) }
+        return true
+    }
+
+    /// Changes the keyring under the keyring lock and stores it durably before anyone can use
+    /// the change (the file is fsynced and renamed into place by the key provider).
+    @discardableResult
+    public func updateKeyring(_ change: (inout Keyring) throws -> Void) throws -> Keyring {
+        let lock = try FileLock.acquire(layout.keyringLockPath)
+        defer { withExtendedLifetime(lock) {} }
+        try refreshKeyring()
+        var ring = keyring
+        try change(&ring)
+        try keyProvider.save(ring)
+        let stamp = keyProvider.stamp()
+        keyringState.withLock { $0 = (ring, stamp) }
+        return ring
+    }
 
     /// Removes blobs that no document references (left by a crash between the blob's fsync and
     /// the metadata commit) and unfinished temp files. Returns how many were removed.
@@ -64,6 +93,8 @@ public final class Vault: Sendable {
     /// Creates a citizen with a fresh data key wrapped under the primary KEK. The mobile number
     /// is kept only as a keyed hash and sealed under the citizen's own data key.
     public func makeCitizen(mobile: String, now: Date = Date()) throws -> CitizenRecord {
+        // A rotation by the CLI takes effect for new citizens at once, not at the next poll.
+        try? refreshKeyring()
         let ring = keyring
         let id = SecureRandom.identifier()
         let dataKey = SymmetricKey(size: .bits256)
@@ -79,9 +110,28 @@ public final class Vault: Sendable {
         Data(keyring.lookupHash(mobile))
     }
 
-    /// Unwraps a citizen's data key.
+    /// Unwraps a citizen's data key. A record read before a rotation finished may name a KEK
+    /// version this process has not loaded yet, or one retired since: then the keyring and the
+    /// record are read again, and the key is returned only if it is still the same data key.
     public func dataKey(of citizen: CitizenRecord) throws -> SymmetricKey {
-        try keyring.unwrapDataKey(citizen.wrappedDataKey, ownerID: citizen.id)
+        do {
+            return try keyring.unwrapDataKey(citizen.wrappedDataKey, ownerID: citizen.id)
+        } catch {
+            try refreshKeyring()
+            guard let current = try citizens.find(id: citizen.id), current.dekVersion == citizen.dekVersion else { throw error }
+            return try keyring.unwrapDataKey(current.wrappedDataKey, ownerID: current.id)
+        }
+    }
+
+    /// The data key that opens `document`'s sealed parts. If the owner was rekeyed between the
+    /// two reads (the owner may come from a session cache), both are read again together.
+    public func dataKey(for document: DocumentRecord, owner: CitizenRecord) throws -> (document: DocumentRecord, key: SymmetricKey) {
+        precondition(document.ownerID == owner.id, "document opened with the wrong owner")
+        if document.dekVersion == owner.dekVersion, let key = try? dataKey(of: owner) { return (document, key) }
+        let fresh = try database.pool.read { db in (try DocumentRecord.fetchOne(db, key: document.id), try CitizenRecord.fetchOne(db, key: owner.id)) }
+        guard let freshDocument = fresh.0, let freshOwner = fresh.1, freshDocument.dekVersion == freshOwner.dekVersion,
+              freshDocument.blobID == document.blobID else { throw VaultCryptoError.authenticationFailed }
+        return (freshDocument, try dataKey(of: freshOwner))
     }
 
     /// The citizen's mobile number, opened from its sealed copy.
@@ -104,8 +154,7 @@ public final class Vault: Sendable {
 
     /// Opens a document's content for streaming decryption.
     public func openDocument(_ document: DocumentRecord, owner: CitizenRecord) throws -> DocumentReader {
-        precondition(document.ownerID == owner.id, "document opened with the wrong owner")
-        let dataKey = try dataKey(of: owner)
+        let (document, dataKey) = try dataKey(for: document, owner: owner)
         let context = document.envelopeContext
         let contentKey = try KeyWrap.unwrap([UInt8](document.contentKeyWrapped), under: dataKey, aad: KeyWrap.contentKeyAAD(context: context))
         return try DocumentReader(blob: blobs.open(document.blobID), contentKey: contentKey, context: context)

@@ -1,0 +1,32 @@
+import Foundation
+import Hummingbird
+import LockerCore
+import LockerStore
+
+/// `/v1/admin/…`: for the admin credential only. Without it every admin path answers exactly
+/// as an unknown route does (404, same body), so the endpoints cannot be discovered.
+struct AdminController {
+    let services: LockerServices
+
+    func addRoutes(to router: Router<LockerRequestContext>) {
+        router.get("/v1/admin/keys", use: keys)
+    }
+
+    /// KEK versions and how many wrapped keys each still holds: a rotation's progress.
+    @Sendable func keys(_ request: Request, context: LockerRequestContext) async throws -> Response {
+        try authenticate(request)
+        let vault = services.vault
+        let status = try await services.blocking {
+            try vault.refreshKeyring()
+            return KeyStatus(keyring: vault.keyring, counts: try vault.wrapCounts())
+        }
+        return try JSONResponse.encode(status)
+    }
+
+    func authenticate(_ request: Request) throws {
+        guard let header = request.headers[.authorization] else { throw Problem.notFound }
+        let parts = header.split(separator: " ", maxSplits: 1)
+        guard parts.count == 2, parts[0].lowercased() == "bearer", parts[1].hasPrefix("lk_adm_"), parts[1].utf8.count < 100,
+              try AdminCredentials.check(String(parts[1]), vault: services.vault) else { throw Problem.notFound }
+    }
+}

@@ -1,0 +1,86 @@
+import Foundation
+import GRDB
+import LockerStore
+import Logging
+import ServiceLifecycle
+import Synchronization
+
+/// Keeps a running `lockerd` in step with key changes made by `locker` while it serves:
+/// picks up a rotated, retired or destroyed KEK within a second (no restart), switches to a
+/// rolled-over signing key, and finishes any rewrap left unfinished — at start-up, or when
+/// `locker keys rotate` was killed half-way. It rewraps only when no one else holds the rewrap
+/// lock, so it never races the CLI over the same rows.
+struct KeyWatcher: Service {
+    let services: LockerServices
+    let logger: Logger
+    var interval: Duration = .seconds(1)
+    /// Rows per batch when lockerd rewraps: small, one thread, so serving goes on beside it.
+    var batchSize = 2048
+
+    func run() async throws {
+        let stop = StopFlag()
+        await withTaskCancellationHandler {
+            await cancelWhenGracefulShutdown { await watch(stop: stop) }
+        } onCancel: {
+            stop.set()
+        }
+    }
+
+    func watch(stop: StopFlag) async {
+        var pending = true  // at start, finish whatever a crashed rotation left
+        var activeKid = try? currentSigningKid()
+        while !Task.isCancelled {
+            if (try? services.vault.refreshKeyring()) == true {
+                logger.info("keyring changed; now using it", metadata: ["kek.primary": "\(services.vault.keyring.primaryVersion)"])
+                pending = true
+            }
+            if pending { pending = !(await finishRewrap(stop: stop)) }
+            let kid = try? currentSigningKid()
+            if kid != activeKid {
+                services.status.reloadSigningKey()
+                activeKid = kid
+            }
+            try? await Task.sleep(for: interval)
+        }
+    }
+
+    /// One rewrap pass under the rewrap lock. Returns false if the lock was busy (the CLI is
+    /// rewrapping; try again next tick) or the pass failed.
+    func finishRewrap(stop: StopFlag) async -> Bool {
+        let vault = services.vault
+        let batchSize = self.batchSize
+        do {
+            let report = try await services.blocking { () -> RewrapReport? in
+                guard let lock = try FileLock.tryAcquire(vault.layout.rewrapLockPath) else { return nil }
+                defer { withExtendedLifetime(lock) {} }
+                return try vault.rewrapAll(batchSize: batchSize, threads: 1, shouldContinue: { !stop.isSet })
+            }
+            guard let report else { return false }
+            if report.dataKeys + report.signingKeys > 0 {
+                logger.info("rewrap finished", metadata: ["kek.target": "\(report.targetVersion)", "dataKeys": "\(report.dataKeys)", "failed": "\(report.failed)"])
+                let detail: [String: String] = [
+                    "version": String(report.targetVersion), "dataKeys": String(report.dataKeys),
+                    "signingKeys": String(report.signingKeys), "failed": String(report.failed),
+                ]
+                try vault.audit("admin.kek-rewrapped", actor: "lockerd", detail: detail)
+            }
+            return !stop.isSet
+        } catch {
+            logger.error("rewrap failed; will retry", metadata: ["error.type": "\(String(reflecting: type(of: error)))"])
+            return false
+        }
+    }
+
+    func currentSigningKid() throws -> String? {
+        try services.vault.database.pool.read { db in
+            try String.fetchOne(db, sql: "SELECT kid FROM signingKeys WHERE retiredAt IS NULL ORDER BY createdAt DESC LIMIT 1")
+        }
+    }
+}
+
+/// Set once, read from any thread: tells a blocking rewrap to stop between batches.
+final class StopFlag: Sendable {
+    private let flag = Mutex(false)
+    var isSet: Bool { flag.withLock { $0 } }
+    func set() { flag.withLock { $0 = true } }
+}

@@ -1,0 +1,162 @@
+import Crypto
+import Dispatch
+import Foundation
+import GRDB
+import LockerCore
+import Synchronization
+
+/// What a rewrap pass did.
+public struct RewrapReport: Sendable, Codable {
+    /// The KEK version everything was rewrapped to (the primary when the pass began).
+    public var targetVersion: Int
+    /// Citizens' data keys rewrapped by this pass.
+    public var dataKeys: Int
+    /// Status-signing keys rewrapped by this pass.
+    public var signingKeys: Int
+    /// Wrapped keys that would not open (tampered, or under a destroyed version); left as they are.
+    public var failed: Int
+}
+
+/// How many wrapped keys each KEK version holds.
+public struct WrapCounts: Sendable, Codable, Equatable {
+    public var dataKeys: [Int: Int]
+    public var signingKeys: [Int: Int]
+
+    /// Wrapped keys (of either kind) under versions other than `version`.
+    public func notUnder(_ version: Int) -> Int {
+        dataKeys.filter { $0.key != version }.values.reduce(0, +) + signingKeys.filter { $0.key != version }.values.reduce(0, +)
+    }
+
+    /// Wrapped keys (of either kind) under versions below `version`.
+    public func below(_ version: Int) -> Int {
+        dataKeys.filter { $0.key < version }.values.reduce(0, +) + signingKeys.filter { $0.key < version }.values.reduce(0, +)
+    }
+}
+
+extension Vault {
+    /// Wrapped keys per KEK version: citizens' data keys and status-signing keys.
+    public func wrapCounts() throws -> WrapCounts {
+        try database.pool.read { db in
+            func counts(_ table: String) throws -> [Int: Int] {
+                let rows = try Row.fetchAll(db, sql: "SELECT kekVersion, COUNT(*) AS n FROM \(table) GROUP BY kekVersion")
+                return Dictionary(uniqueKeysWithValues: rows.map { ($0["kekVersion"] as Int, $0["n"] as Int) })
+            }
+            return WrapCounts(dataKeys: try counts("citizens"), signingKeys: try counts("signingKeys"))
+        }
+    }
+
+    /// Rewraps every key not under the primary KEK so that it is, as Vault's transit `rewrap`
+    /// does: data keys and signing keys change their wrapping, documents are not touched.
+    ///
+    /// Works in batches, each its own short transaction, so a server sharing the database keeps
+    /// writing between them, and a crash at any moment loses at most the batch in flight: the
+    /// next pass starts from whatever is still under an old version. Each update is conditional
+    /// on the wrapped bytes it replaces, so a concurrent rekey or another rewrapper is never
+    /// overwritten. `progress` gets (done, total) after each batch; `shouldContinue` is asked
+    /// before each batch.
+    public func rewrapAll(
+        batchSize: Int = 8192, threads: Int = 2,
+        shouldContinue: () -> Bool = { true },
+        progress: (_ done: Int, _ total: Int) -> Void = { _, _ in }
+    ) throws -> RewrapReport {
+        try refreshKeyring()
+        let ring = keyring
+        let target = ring.primaryVersion
+        var report = RewrapReport(targetVersion: target, dataKeys: 0, signingKeys: 0, failed: 0)
+        try rewrapSigningKeys(ring: ring, report: &report)
+
+        let total = try database.pool.read { db in
+            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM citizens WHERE kekVersion <> ?", arguments: [target]) ?? 0
+        }
+        progress(0, total)
+        var lastRowID: Int64 = 0
+        var seen = 0
+        while shouldContinue() {
+            let rows = try database.pool.read { db in
+                try Row.fetchAll(db, sql: "SELECT rowid, id, dekWrapped, kekVersion FROM citizens WHERE rowid > ? AND kekVersion <> ? ORDER BY rowid LIMIT ?",
+                                 arguments: [lastRowID, target, batchSize])
+                    .map { PendingWrap(rowID: $0[0], ownerID: $0[1], wrapped: $0[2], kekVersion: $0[3]) }
+            }
+            guard let last = rows.last else { break }
+            lastRowID = last.rowID
+            let rewrapped = Self.rewrap(rows, ring: ring, threads: threads)
+            let changed = try database.pool.write { db -> Int in
+                let update = try db.cachedStatement(sql: "UPDATE citizens SET dekWrapped = ?, kekVersion = ? WHERE rowid = ? AND dekWrapped = ?")
+                var changed = 0
+                for (row, fresh) in zip(rows, rewrapped) {
+                    guard let fresh else { continue }
+                    try update.execute(arguments: [fresh, target, row.rowID, row.wrapped])
+                    changed += db.changesCount
+                }
+                return changed
+            }
+            report.dataKeys += changed
+            report.failed += rewrapped.count { $0 == nil }
+            seen += rows.count
+            progress(min(seen, total), max(total, seen))
+        }
+        return report
+    }
+
+    /// One citizen's data key as read for rewrapping.
+    struct PendingWrap: Sendable {
+        let rowID: Int64
+        let ownerID: String
+        let wrapped: Data
+        let kekVersion: Int
+    }
+
+    /// Unwraps and rewraps a batch on `threads` threads; nil where a key would not open.
+    static func rewrap(_ rows: [PendingWrap], ring: Keyring, threads: Int) -> [Data?] {
+        let results = Mutex([Data?](repeating: nil, count: rows.count))
+        let chunks = max(1, min(threads, rows.count / 256))
+        let chunkSize = (rows.count + chunks - 1) / chunks
+        DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+            let range = (chunk * chunkSize)..<min(rows.count, (chunk + 1) * chunkSize)
+            var local = [Data?]()
+            local.reserveCapacity(range.count)
+            for row in rows[range] {
+                local.append(try? Data(rewrapDataKey(row, ring: ring).bytes))
+            }
+            results.withLock { all in
+                for (offset, value) in local.enumerated() { all[range.lowerBound + offset] = value }
+            }
+        }
+        return results.withLock { $0 }
+    }
+
+    static func rewrapDataKey(_ row: PendingWrap, ring: Keyring) throws -> WrappedKey {
+        let dataKey = try ring.unwrapDataKey(WrappedKey(kekVersion: row.kekVersion, bytes: [UInt8](row.wrapped)), ownerID: row.ownerID)
+        return try ring.wrapDataKey(dataKey, ownerID: row.ownerID)
+    }
+
+    /// Signing keys are few: one transaction rewraps them all.
+    private func rewrapSigningKeys(ring: Keyring, report: inout RewrapReport) throws {
+        let target = ring.primaryVersion
+        let stale = try database.pool.read { db in
+            try SigningKeyRecord.filter(Column("kekVersion") != target).fetchAll(db)
+        }
+        guard !stale.isEmpty else { return }
+        var fresh = [(old: SigningKeyRecord, wrapped: Data)]()
+        for record in stale {
+            do {
+                let kek = try ring.decryptionKey(version: record.kekVersion)
+                let raw = try KeyWrap.unwrap([UInt8](record.privateKeyWrapped), under: kek, aad: Self.signingKeyAAD(kid: record.kid, kekVersion: record.kekVersion))
+                let primary = try ring.decryptionKey(version: target)
+                fresh.append((record, Data(try KeyWrap.wrap(raw, under: primary, aad: Self.signingKeyAAD(kid: record.kid, kekVersion: target)))))
+            } catch {
+                report.failed += 1
+            }
+        }
+        let changed = try database.pool.write { db -> Int in
+            var changed = 0
+            for (old, wrapped) in fresh {
+                try db.execute(sql: "UPDATE signingKeys SET privateKeyWrapped = ?, kekVersion = ? WHERE kid = ? AND privateKeyWrapped = ?",
+                               arguments: [wrapped, target, old.kid, old.privateKeyWrapped])
+                changed += db.changesCount
+            }
+            return changed
+        }
+        report.signingKeys += changed
+    }
+}
