@@ -28,12 +28,16 @@ AllocatorTuning.apply()  // the same setting lockerd runs with
 let arguments = CommandLine.arguments
 var seconds = 2.0
 if let i = arguments.firstIndex(of: "--seconds"), i + 1 < arguments.count, let s = Double(arguments[i + 1]) { seconds = s }
+if arguments.count >= 2, arguments[1] == "seed-citizens" {
+    try SeedCitizens.run(arguments: arguments)
+    exit(0)
+}
 if arguments.count >= 2, arguments[1] == "status" {
     try await StatusBench.run(arguments: arguments, seconds: seconds)
     exit(0)
 }
 guard arguments.count >= 2, arguments[1] == "envelope" else {
-    FileHandle.standardError.write(Data("usage: locker-bench envelope [--seconds S] | status --storage DIR --people FILE [--seconds S] [--tasks N]\n".utf8))
+    FileHandle.standardError.write(Data("usage: locker-bench envelope [--seconds S] | status --storage DIR --people FILE [--seconds S] [--tasks N] | seed-citizens --storage DIR --count N\n".utf8))
     exit(2)
 }
 
