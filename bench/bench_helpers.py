@@ -179,9 +179,33 @@ def push_report(seconds, *specs):
             print(f"         the pre-generated bodies ran out; pushes/s is over the {r['seconds']:.2f} s they lasted")
 
 
+def rotation_report(citizens, rotate_seconds, rotate_out, before_out, during_out, rotations_out, status_json):
+    citizens, rotate_seconds = int(citizens), float(rotate_seconds)
+    before, during = parse_wrk(before_out), parse_wrk(during_out)
+    rotations = [l for l in open(rotations_out) if l.startswith("rewrapped ")]
+    rewrapped = sum(int(l.split()[1]) for l in rotations)
+    status = json.load(open(status_json))
+    print(f"# KEK rotation benchmark, {header()}")
+    print(f"# phase 1: `locker keys rotate` (2 threads) over {citizens:,} citizens' data keys, lockerd idle")
+    print(f"rotation of {citizens:,} data keys: {rotate_seconds:.2f} s wall (incl. process start), "
+          f"{citizens / rotate_seconds:,.0f} keys/s (target <= 10 s): {'MET' if rotate_seconds <= 10 else 'MISSED'}")
+    print("  " + open(rotate_out).read().strip().replace("\n", "\n  "))
+    print("# phase 2: wrk -t2 -c32 --latency, owner downloads of random 100 KB documents; "
+          "'during' = while `locker keys rotate` runs back to back (niced)")
+    print(f"{'phase':<10}{'req/s':>10}{'p99 ms':>10}{'requests':>10}{'non-2xx':>9}{'sock err':>9}")
+    for label, r in (("before", before), ("during", during)):
+        print(f"{label:<10}{r['rps']:>10.0f}{r['p99']:>10.2f}{r['requests']:>10}{r['non2xx']:>9}{r['socket_errors']:>9}")
+    print(f"rotations that finished during phase 2: {len(rotations)}, data keys rewrapped: {rewrapped:,}")
+    ratio = during["rps"] / before["rps"]
+    errors = during["non2xx"] + during["socket_errors"] + before["non2xx"] + before["socket_errors"]
+    print(f"ratio req/s during/before = {ratio:.2f} (target >= 0.80), errors = {errors} (target 0): "
+          f"{'MET' if ratio >= 0.8 and errors == 0 else 'MISSED'}")
+    print(f"after: primary v{status['primaryVersion']}, pending rewrap {status['pendingRewrap']}")
+
+
 def main(argv):
     commands = {"seed-downloads": seed_downloads, "make-pushes": make_pushes,
-                "download-report": download_report, "push-report": push_report}
+                "download-report": download_report, "push-report": push_report, "rotation-report": rotation_report}
     if len(argv) < 2 or argv[1] not in commands:
         print(__doc__, file=sys.stderr)
         return 2

@@ -4,7 +4,8 @@ Set-up: a real lockerd, one issuer (CLI), one signed-in citizen with a few docum
 Schemathesis CLI runs, all with every check, a fixed seed and at most MAX_EXAMPLES cases per
 operation; each must exit 0:
   1. every operation but logout, with random ids (issuer key and session token per security scheme);
-  2. the document routes pinned to real ids/URIs, so the 200/410 paths and their headers are checked;
+  2. the document routes pinned to real ids/URIs, so the 200/410 paths and their headers are checked,
+     and the admin endpoint with the admin credential;
   3. logout (last, since it ends the session).
 Positive pushes are ordered and signed by tests/schemathesis_hooks.py.
 """
@@ -34,6 +35,9 @@ bearer = "${{LOCKER_ISSUER_KEY}}"
 
 [auth.openapi.session]
 bearer = "${{LOCKER_SESSION}}"
+
+[auth.openapi.adminKey]
+bearer = "${{LOCKER_ADMIN}}"
 
 # Positive pushes are signed by the hook, so anything but success (or a URI clash) is a mismatch.
 [[operations]]
@@ -95,11 +99,13 @@ def test_schemathesis_finds_no_contract_violation(workdir):
         assert requests.get(server.base + "/v1/documents", headers=bearer(token), timeout=10).status_code == 200
 
         url = server.base + "/openapi.yaml"
-        env = dict(os.environ, LOCKER_ISSUER_KEY=api_key, LOCKER_SESSION=token,
+        admin = open(os.path.join(storage, "keys", "admin-credential")).read().strip()
+        env = dict(os.environ, LOCKER_ISSUER_KEY=api_key, LOCKER_SESSION=token, LOCKER_ADMIN=admin,
                    LOCKER_ISSUER_PRIVATE_KEY=private_path, LOCKER_CITIZEN_MOBILE=MOBILE)
 
         # 1. Everything but logout, random ids.
-        code, out = schemathesis_run(workdir, "all", AUTH_AND_HOOKS, url, env, "--exclude-operation-id", "logout")
+        code, out = schemathesis_run(workdir, "all", AUTH_AND_HOOKS, url, env, "--exclude-operation-id", "logout",
+                                     "--exclude-operation-id", "adminKeyStatus")
         assert code == 0, f"schemathesis found contract violations (run 1):\n{out[-3000:]}"
 
         # 2. The document routes on real ids: 200 with headers, and a revocation (then 410 on its content).
@@ -124,6 +130,18 @@ parameters = {{ "path.uri" = "{docs['REVOKE-ME']['uri']}" }}
         assert r.status_code == 200, "run 2 must have exercised a live download"
         r = requests.get(f"{server.base}/v1/documents/{docs['REVOKE-ME']['id']}/content", headers=bearer(token), timeout=10)
         assert r.status_code == 410 and r.headers["Content-Type"].startswith("application/problem+json"), r.text
+
+        # 2b. The admin endpoint, with every check but one: without the admin credential it answers
+        # exactly as an unknown route (404, so it cannot be discovered), where Schemathesis's
+        # authentication checks insist on 401/403. That behaviour is asserted here instead.
+        code, out = schemathesis_run(workdir, "admin", AUTH_AND_HOOKS, url, env, "--include-operation-id", "adminKeyStatus",
+                                     "--exclude-checks", "missing_required_header,ignored_auth")
+        assert code == 0, f"schemathesis found contract violations (admin run):\n{out[-3000:]}"
+        unknown = requests.get(server.base + "/v1/admin/unknown", timeout=10)
+        for headers in ({}, bearer("lk_adm_" + "A" * 43), bearer(token)):
+            r = requests.get(server.base + "/v1/admin/keys", headers=headers, timeout=10)
+            assert r.status_code == 404 and r.text == unknown.text
+        assert requests.get(server.base + "/v1/admin/keys", headers=bearer(admin), timeout=10).status_code == 200
 
         # 3. Logout last: it ends the session the other runs used.
         code, out = schemathesis_run(workdir, "logout", AUTH_AND_HOOKS, url, env, "--include-operation-id", "logout")

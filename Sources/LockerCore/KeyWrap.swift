@@ -10,10 +10,10 @@ public enum KeyWrap {
     public static let wrappedSize = 60
 
     /// Seals `key` under `wrappingKey`, returning nonce ‖ ciphertext ‖ tag.
-    public static func wrap(_ key: SymmetricKey, under wrappingKey: SymmetricKey, aad: [UInt8]) throws -> [UInt8] {
+    public static func wrap(_ key: SymmetricKey, under wrappingKey: SymmetricKey, aad: [UInt8], nonce: AES.GCM.Nonce = AES.GCM.Nonce()) throws -> [UInt8] {
         guard key.bitCount == 256, wrappingKey.bitCount == 256 else { throw VaultCryptoError.badKey }
         let box = try key.withUnsafeBytes { raw in
-            try AES.GCM.seal(raw, using: wrappingKey, nonce: AES.GCM.Nonce(), authenticating: aad)
+            try AES.GCM.seal(raw, using: wrappingKey, nonce: nonce, authenticating: aad)
         }
         guard let combined = box.combined else { throw VaultCryptoError.badKey }
         return [UInt8](combined)
@@ -28,6 +28,16 @@ public enum KeyWrap {
             return SymmetricKey(data: raw)
         } catch {
             throw VaultCryptoError.authenticationFailed
+        }
+    }
+
+    /// `count` fresh random nonces from one draw of the CSPRNG (BoringSSL's DRBG), for wrapping
+    /// many keys at once without a system call per nonce.
+    public static func nonces(_ count: Int) -> [AES.GCM.Nonce] {
+        guard count > 0 else { return [] }
+        let pool = SymmetricKey(size: SymmetricKeySize(bitCount: 96 * count))
+        return pool.withUnsafeBytes { raw in
+            (0..<count).map { i in try! AES.GCM.Nonce(data: raw[(i * 12)..<(i * 12 + 12)]) }
         }
     }
 

@@ -60,9 +60,9 @@ public struct Keyring: Sendable {
     }
 
     /// Wraps a citizen's data key under the primary KEK.
-    public func wrapDataKey(_ dataKey: SymmetricKey, ownerID: String) throws -> WrappedKey {
+    public func wrapDataKey(_ dataKey: SymmetricKey, ownerID: String, nonce: AES.GCM.Nonce = AES.GCM.Nonce()) throws -> WrappedKey {
         let kek = entries[primaryVersion]!.key
-        let bytes = try KeyWrap.wrap(dataKey, under: kek, aad: KeyWrap.dataKeyAAD(ownerID: ownerID, kekVersion: primaryVersion))
+        let bytes = try KeyWrap.wrap(dataKey, under: kek, aad: KeyWrap.dataKeyAAD(ownerID: ownerID, kekVersion: primaryVersion), nonce: nonce)
         return WrappedKey(kekVersion: primaryVersion, bytes: bytes)
     }
 

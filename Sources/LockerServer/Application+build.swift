@@ -7,7 +7,7 @@ import Logging
 /// Builds the whole server from its configuration: opens the vault (failing fast with one
 /// clear line if storage or keys are unusable), sweeps orphan blobs, and wires the router.
 public func buildApplication(config: LockerConfig, logger: Logger) async throws -> some ApplicationProtocol {
-    let vault = try Vault.open(layout: StorageLayout(root: config.storagePath))
+    let vault = try Vault.open(layout: StorageLayout(root: config.storagePath), backgroundCheckpoints: true)
     let swept = try vault.sweepOrphanBlobs()
     logger.info("storage ready", metadata: [
         "storage": "\(config.storagePath)",
@@ -23,7 +23,7 @@ public func buildApplication(config: LockerConfig, logger: Logger) async throws 
     return Application(
         router: router,
         configuration: .init(address: .hostname(config.host, port: config.port), serverName: "lockerd"),
-        services: [KeyWatcher(services: services, logger: logger)],
+        services: [KeyWatcher(services: services, logger: logger), Checkpointer(services: services, logger: logger)],
         logger: logger
     )
 }
@@ -37,7 +37,7 @@ public func buildRouter(services: LockerServices, config: LockerConfig) -> Route
     let pushLimit = config.settings.maxDocumentBytes + config.settings.maxJSONBytes + 4096
     router.addMiddleware {
         RequestLogMiddleware()
-        ProblemMiddleware(knownRoutes: knownRoutes)
+        ProblemMiddleware(knownRoutes: knownRoutes, isAdmin: { request in (try? AdminController(services: services).authenticate(request)) != nil })
         BodyLimitMiddleware { path in path == "/v1/issuer/documents" ? pushLimit : config.maxBodyBytes }
     }
     HealthController(vault: services.vault).addRoutes(to: router)

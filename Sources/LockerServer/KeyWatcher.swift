@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import GRDB
 import LockerStore
 import Logging
@@ -50,7 +53,7 @@ struct KeyWatcher: Service {
         let vault = services.vault
         let batchSize = self.batchSize
         do {
-            let report = try await services.blocking { () -> RewrapReport? in
+            let report = try await Self.onBackgroundThread { () -> RewrapReport? in
                 guard let lock = try FileLock.tryAcquire(vault.layout.rewrapLockPath) else { return nil }
                 defer { withExtendedLifetime(lock) {} }
                 return try vault.rewrapAll(batchSize: batchSize, threads: 1, shouldContinue: { !stop.isSet })
@@ -71,6 +74,19 @@ struct KeyWatcher: Service {
         }
     }
 
+    /// Runs `work` on a fresh thread of lower priority (nice 10), so key work takes only the CPU
+    /// that serving leaves over.
+    static func onBackgroundThread<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            let thread = Thread {
+                lowerThisThreadsPriority()
+                continuation.resume(with: Result { try work() })
+            }
+            thread.name = "locker-rewrap"
+            thread.start()
+        }
+    }
+
     func currentSigningKid() throws -> String? {
         try services.vault.database.pool.read { db in
             try String.fetchOne(db, sql: "SELECT kid FROM signingKeys WHERE retiredAt IS NULL ORDER BY createdAt DESC LIMIT 1")
@@ -83,4 +99,10 @@ final class StopFlag: Sendable {
     private let flag = Mutex(false)
     var isSet: Bool { flag.withLock { $0 } }
     func set() { flag.withLock { $0 = true } }
+}
+
+/// nice 10 for the calling thread only: on Linux the nice value is per thread, and `who = 0`
+/// names the calling thread.
+private func lowerThisThreadsPriority() {
+    _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 10)
 }

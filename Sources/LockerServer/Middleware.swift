@@ -6,6 +6,8 @@ import Logging
 /// anything unexpected is logged by type and answered with a bare 500 that leaks nothing.
 struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
     let knownRoutes: KnownRoutes
+    /// Whether the request carries the admin credential (admin paths reveal their methods only then).
+    var isAdmin: @Sendable (Request) -> Bool = { _ in false }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
@@ -14,7 +16,7 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             return try problem.response(from: request, context: context)
         } catch let error as HTTPError {
             if error.status == .notFound {
-                let allowed = knownRoutes.methods(for: request.uri.path)
+                let allowed = knownRoutes.methods(for: request.uri.path, isAdmin: { isAdmin(request) })
                 if !allowed.isEmpty {
                     var problem = Problem.methodNotAllowed
                     problem.headers[.allow] = allowed.sorted().joined(separator: ", ")

@@ -9,6 +9,8 @@ public struct KeyStatus: Codable, Sendable {
         public var version: Int
         /// primary, active (still decrypts) or retired.
         public var state: String
+        public var primary: Bool
+        public var retired: Bool
         public var createdAt: Date
         public var dataKeys: Int
         public var signingKeys: Int
@@ -28,6 +30,7 @@ public struct KeyStatus: Codable, Sendable {
         versions = keyring.versions.map { v in
             Version(version: v,
                     state: v == keyring.primaryVersion ? "primary" : (v < keyring.minDecryptionVersion ? "retired" : "active"),
+                    primary: v == keyring.primaryVersion, retired: v < keyring.minDecryptionVersion,
                     createdAt: keyring.entries[v]!.createdAt,
                     dataKeys: counts.dataKeys[v] ?? 0, signingKeys: counts.signingKeys[v] ?? 0)
         }

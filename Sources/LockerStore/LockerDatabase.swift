@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Synchronization
 
 /// The SQLite metadata database: one WAL `DatabasePool`, opened once, migrated on open.
 ///
@@ -8,17 +9,32 @@ import GRDB
 public final class LockerDatabase: Sendable {
     /// The pool every repository shares.
     public let pool: DatabasePool
+    /// The database file.
+    public let path: String
 
     /// Opens (creating if needed) and migrates the database at `path`.
-    public init(path: String, readOnly: Bool = false) throws {
+    /// Opens (creating if needed) and migrates the database at `path`. A server passes
+    /// `backgroundCheckpoints`: its commits then never copy the WAL back into the database
+    /// themselves (a stall of tens of milliseconds for every request waiting on that commit);
+    /// `checkpoint()` does it, from its own connection, off the request path.
+    public init(path: String, readOnly: Bool = false, backgroundCheckpoints: Bool = false) throws {
         var config = Configuration()
         config.readonly = readOnly
-        config.busyMode = .timeout(10)
+        // Another process (the CLI rewrapping keys, or a second lockerd) may hold the write lock
+        // for a few milliseconds. SQLite's own timeout handler sleeps in growing steps (up to
+        // 100 ms), long after the lock is free; polling every 0.2 ms, then every 1 ms, takes the
+        // lock as soon as it is released. Gives up after about 10 s, as before.
+        config.busyMode = .callback { tries in
+            usleep(tries < 200 ? 200 : 1000)
+            return tries < 10_000
+        }
         config.prepareDatabase { db in
             if !readOnly {
                 try db.execute(sql: "PRAGMA synchronous = FULL")
+                if backgroundCheckpoints { try db.execute(sql: "PRAGMA wal_autocheckpoint = 0") }
             }
         }
+        self.path = path
         do {
             pool = try DatabasePool(path: path, configuration: config)
         } catch {
@@ -30,6 +46,27 @@ public final class LockerDatabase: Sendable {
             } catch {
                 throw StoreError("cannot migrate database \(path): \(Self.describe(error))")
             }
+        }
+    }
+
+    /// A connection of its own for checkpoints, opened on first use.
+    private let checkpointer = Mutex<DatabaseQueue?>(nil)
+
+    /// Copies committed WAL frames into the database file (PASSIVE: never blocks a writer or a
+    /// reader). Returns the number of frames in the WAL and how many were checkpointed.
+    @discardableResult
+    public func checkpoint() throws -> (walFrames: Int, checkpointed: Int) {
+        let queue = try checkpointer.withLock { queue -> DatabaseQueue in
+            if let queue { return queue }
+            var config = Configuration()
+            config.busyMode = .timeout(1)
+            let fresh = try DatabaseQueue(path: path, configuration: config)
+            queue = fresh
+            return fresh
+        }
+        return try queue.writeWithoutTransaction { db in
+            let row = try Row.fetchOne(db, sql: "PRAGMA wal_checkpoint(PASSIVE)")
+            return (row?[1] ?? 0, row?[2] ?? 0)
         }
     }
 

@@ -53,9 +53,10 @@ extension Vault {
     /// next pass starts from whatever is still under an old version. Each update is conditional
     /// on the wrapped bytes it replaces, so a concurrent rekey or another rewrapper is never
     /// overwritten. `progress` gets (done, total) after each batch; `shouldContinue` is asked
-    /// before each batch.
+    /// before each batch. `maxPerSecond` paces the work (sleeping between batches) so a vault
+    /// under load gives up only a bounded share of its CPU and write lock.
     public func rewrapAll(
-        batchSize: Int = 8192, threads: Int = 2,
+        batchSize: Int = 8192, threads: Int = 2, maxPerSecond: Int? = nil,
         shouldContinue: () -> Bool = { true },
         progress: (_ done: Int, _ total: Int) -> Void = { _, _ in }
     ) throws -> RewrapReport {
@@ -69,8 +70,14 @@ extension Vault {
             try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM citizens WHERE kekVersion <> ?", arguments: [target]) ?? 0
         }
         progress(0, total)
+        // Pipelined: while one batch's updates commit on the writer queue, the next batch is
+        // read and rewrapped on the calling thread(s).
+        let writer = DispatchQueue(label: "locker-rewrap-writer")
+        let writing = DispatchGroup()
+        let outcome = Mutex<(changed: Int, failed: Int, error: (any Error)?)>((0, 0, nil))
         var lastRowID: Int64 = 0
         var seen = 0
+        let started = Date()
         while shouldContinue() {
             let rows = try database.pool.read { db in
                 try Row.fetchAll(db, sql: "SELECT rowid, id, dekWrapped, kekVersion FROM citizens WHERE rowid > ? AND kekVersion <> ? ORDER BY rowid LIMIT ?",
@@ -80,22 +87,44 @@ extension Vault {
             guard let last = rows.last else { break }
             lastRowID = last.rowID
             let rewrapped = Self.rewrap(rows, ring: ring, threads: threads)
-            let changed = try database.pool.write { db -> Int in
-                let update = try db.cachedStatement(sql: "UPDATE citizens SET dekWrapped = ?, kekVersion = ? WHERE rowid = ? AND dekWrapped = ?")
-                var changed = 0
-                for (row, fresh) in zip(rows, rewrapped) {
-                    guard let fresh else { continue }
-                    try update.execute(arguments: [fresh, target, row.rowID, row.wrapped])
-                    changed += db.changesCount
+            writing.wait()
+            if let error = outcome.withLock({ $0.error }) { throw error }
+            let database = self.database
+            writer.async(group: writing) {
+                do {
+                    let changed = try Self.commit(rows, rewrapped, target: target, database: database)
+                    outcome.withLock { $0.changed += changed; $0.failed += rewrapped.count { $0 == nil } }
+                } catch {
+                    outcome.withLock { $0.error = error }
                 }
-                return changed
             }
-            report.dataKeys += changed
-            report.failed += rewrapped.count { $0 == nil }
             seen += rows.count
             progress(min(seen, total), max(total, seen))
+            if let maxPerSecond, maxPerSecond > 0 {
+                let due = Double(seen) / Double(maxPerSecond) - Date().timeIntervalSince(started)
+                if due > 0 { Thread.sleep(forTimeInterval: min(due, 5)) }
+            }
         }
+        writing.wait()
+        let final = outcome.withLock { $0 }
+        if let error = final.error { throw error }
+        report.dataKeys += final.changed
+        report.failed += final.failed
         return report
+    }
+
+    /// Stores one batch: each update only if the row still holds the bytes that were rewrapped.
+    static func commit(_ rows: [PendingWrap], _ rewrapped: [Data?], target: Int, database: LockerDatabase) throws -> Int {
+        try database.pool.write { db -> Int in
+            let update = try db.cachedStatement(sql: "UPDATE citizens SET dekWrapped = ?, kekVersion = ? WHERE rowid = ? AND dekWrapped = ?")
+            var changed = 0
+            for (row, fresh) in zip(rows, rewrapped) {
+                guard let fresh else { continue }
+                try update.execute(arguments: [fresh, target, row.rowID, row.wrapped])
+                changed += db.changesCount
+            }
+            return changed
+        }
     }
 
     /// One citizen's data key as read for rewrapping.
@@ -115,8 +144,9 @@ extension Vault {
             let range = (chunk * chunkSize)..<min(rows.count, (chunk + 1) * chunkSize)
             var local = [Data?]()
             local.reserveCapacity(range.count)
-            for row in rows[range] {
-                local.append(try? Data(rewrapDataKey(row, ring: ring).bytes))
+            let nonces = KeyWrap.nonces(range.count)
+            for (row, nonce) in zip(rows[range], nonces) {
+                local.append(try? Data(rewrapDataKey(row, ring: ring, nonce: nonce).bytes))
             }
             results.withLock { all in
                 for (offset, value) in local.enumerated() { all[range.lowerBound + offset] = value }
@@ -125,9 +155,9 @@ extension Vault {
         return results.withLock { $0 }
     }
 
-    static func rewrapDataKey(_ row: PendingWrap, ring: Keyring) throws -> WrappedKey {
+    static func rewrapDataKey(_ row: PendingWrap, ring: Keyring, nonce: AES.GCM.Nonce) throws -> WrappedKey {
         let dataKey = try ring.unwrapDataKey(WrappedKey(kekVersion: row.kekVersion, bytes: [UInt8](row.wrapped)), ownerID: row.ownerID)
-        return try ring.wrapDataKey(dataKey, ownerID: row.ownerID)
+        return try ring.wrapDataKey(dataKey, ownerID: row.ownerID, nonce: nonce)
     }
 
     /// Signing keys are few: one transaction rewraps them all.

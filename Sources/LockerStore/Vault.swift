@@ -22,7 +22,7 @@ public final class Vault: Sendable {
     /// Opens the vault under `layout`: checks the folders, loads (or, on a first start, creates)
     /// the keyring, opens and migrates the database. Throws one `StoreError` naming the problem
     /// before anything is written if the folder, keyring or database is unusable.
-    public static func open(layout: StorageLayout, keyProvider: (any KeyProvider)? = nil) throws -> Vault {
+    public static func open(layout: StorageLayout, keyProvider: (any KeyProvider)? = nil, backgroundCheckpoints: Bool = false) throws -> Vault {
         try layout.prepare()
         let provider = keyProvider ?? FileKeyProvider(layout: layout)
         let databaseExists = FileManager.default.fileExists(atPath: layout.databasePath)
@@ -31,7 +31,7 @@ public final class Vault: Sendable {
         }
         let stamp = provider.stamp()
         let keyring = try provider.load(createIfMissing: true)
-        let database = try LockerDatabase(path: layout.databasePath)
+        let database = try LockerDatabase(path: layout.databasePath, backgroundCheckpoints: backgroundCheckpoints)
         return Vault(layout: layout, database: database, keyProvider: provider, keyring: keyring, stamp: stamp)
     }
 

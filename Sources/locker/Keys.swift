@@ -26,7 +26,7 @@ struct Keys: ParsableCommand {
 
     /// Rewraps everything not under the primary, with a progress bar; waits for the rewrap lock
     /// if `lockerd` is finishing a rewrap itself. Audited.
-    static func rewrap(_ vault: Vault, options: GlobalOptions, batchSize: Int, threads: Int) throws -> RewrapReport {
+    static func rewrap(_ vault: Vault, options: GlobalOptions, batchSize: Int, threads: Int, maxRate: Int?) throws -> RewrapReport {
         var lock = try FileLock.tryAcquire(vault.layout.rewrapLockPath)
         if lock == nil {
             FileHandle.standardError.write(Data("waiting for the rewrap lock (lockerd or another locker is rewrapping)...\n".utf8))
@@ -35,7 +35,7 @@ struct Keys: ParsableCommand {
         defer { withExtendedLifetime(lock) {} }
         let bar = ProgressBar("rewrap", quiet: options.json)
         var last = (0, 0)
-        let report = try vault.rewrapAll(batchSize: batchSize, threads: threads, progress: { done, total in
+        let report = try vault.rewrapAll(batchSize: batchSize, threads: threads, maxPerSecond: maxRate, progress: { done, total in
             last = (done, total)
             bar.update(done: done, total: total)
         })
@@ -87,14 +87,15 @@ struct Keys: ParsableCommand {
         @Flag(name: .customLong("no-rewrap"), help: "Only add the version; leave rewrapping to `locker keys rewrap` or lockerd.") var noRewrap = false
         @Option(name: .customLong("batch-size"), help: "Data keys per transaction.") var batchSize = 8192
         @Option(help: "Threads for the unwrap/wrap work.") var threads = 2
+        @Option(name: .customLong("max-rate"), help: "At most this many data keys per second (default: as fast as the machine goes); pace a rotation on a busy server.") var maxRate: Int?
 
         func run() throws {
-            guard (1...100_000).contains(batchSize), (1...64).contains(threads) else { throw CLIError("--batch-size must be 1-100000 and --threads 1-64") }
+            guard (1...100_000).contains(batchSize), (1...64).contains(threads), (maxRate ?? 1) >= 1 else { throw CLIError("--batch-size must be 1-100000, --threads 1-64 and --max-rate at least 1") }
             let vault = try Keys.vault(options)
             let version = try vault.rotateKEK(actor: "admin")
             if !options.json { print("KEK v\(version) added and made primary; new data keys are wrapped under it") }
             var report: RewrapReport?
-            if !noRewrap { report = try Keys.rewrap(vault, options: options, batchSize: batchSize, threads: threads) }
+            if !noRewrap { report = try Keys.rewrap(vault, options: options, batchSize: batchSize, threads: threads, maxRate: maxRate) }
             if options.json {
                 try printJSON(RotateResult(primaryVersion: version, rewrap: report))
             }
@@ -109,10 +110,11 @@ struct Keys: ParsableCommand {
         @OptionGroup var options: GlobalOptions
         @Option(name: .customLong("batch-size"), help: "Data keys per transaction.") var batchSize = 8192
         @Option(help: "Threads for the unwrap/wrap work.") var threads = 2
+        @Option(name: .customLong("max-rate"), help: "At most this many data keys per second (default: as fast as the machine goes); pace a rotation on a busy server.") var maxRate: Int?
 
         func run() throws {
-            guard (1...100_000).contains(batchSize), (1...64).contains(threads) else { throw CLIError("--batch-size must be 1-100000 and --threads 1-64") }
-            let report = try Keys.rewrap(try Keys.vault(options), options: options, batchSize: batchSize, threads: threads)
+            guard (1...100_000).contains(batchSize), (1...64).contains(threads), (maxRate ?? 1) >= 1 else { throw CLIError("--batch-size must be 1-100000, --threads 1-64 and --max-rate at least 1") }
+            let report = try Keys.rewrap(try Keys.vault(options), options: options, batchSize: batchSize, threads: threads, maxRate: maxRate)
             if options.json { try printJSON(report) }
             if report.failed > 0 { throw ExitCode(1) }
         }

@@ -30,6 +30,8 @@ struct KeyAdminTests {
             }
             let wrongMethod = try await client.execute(uri: "/v1/admin/keys", method: .post)
             #expect(wrongMethod.status == .notFound, "no 405 that would reveal the route")
+            let adminWrongMethod = try await client.execute(uri: "/v1/admin/keys", method: .post, headers: [.authorization: "Bearer \(credential)"])
+            #expect(adminWrongMethod.status == .methodNotAllowed, "the admin may learn the route's methods")
             let ok = try await client.execute(uri: "/v1/admin/keys", method: .get, headers: [.authorization: "Bearer \(credential)"])
             #expect(ok.status == .ok)
             let body = try jsonObject(ok)

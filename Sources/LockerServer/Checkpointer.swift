@@ -1,0 +1,31 @@
+import Foundation
+import LockerStore
+import Logging
+import ServiceLifecycle
+
+/// Copies the SQLite WAL back into the database every quarter second, from a connection of its
+/// own, so that no request's commit ever pays for a checkpoint (lockerd's connections have
+/// automatic checkpoints switched off). PASSIVE: it never blocks a writer or a reader.
+struct Checkpointer: Service {
+    let services: LockerServices
+    let logger: Logger
+    var interval: Duration = .milliseconds(250)
+
+    func run() async throws {
+        let database = services.vault.database
+        await cancelWhenGracefulShutdown {
+            var failures = 0
+            while !Task.isCancelled {
+                do {
+                    _ = try await services.blocking { try database.checkpoint() }
+                    failures = 0
+                } catch {
+                    failures += 1
+                    if failures == 1 { logger.warning("WAL checkpoint failed; will retry", metadata: ["error.type": "\(String(reflecting: type(of: error)))"]) }
+                }
+                try? await Task.sleep(for: interval)
+            }
+        }
+        _ = try? await services.blocking { try database.checkpoint() }  // leave a short WAL behind
+    }
+}
