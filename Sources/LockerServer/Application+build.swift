@@ -50,6 +50,7 @@ public func buildRouter(services: LockerServices, config: LockerConfig) -> Route
     JWKSController(services: services).addRoutes(to: router)
     SharesController(services: services).addRoutes(to: router)
     AdminController(services: services).addRoutes(to: router)
+    PortalController(services: services).addRoutes(to: router)
     knownRoutes.record(router)
     return router
 }

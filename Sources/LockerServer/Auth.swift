@@ -33,7 +33,12 @@ enum Authenticate {
 
     /// The live session and its citizen; 401 if missing, unknown, expired or logged out.
     static func session(_ request: Request, services: LockerServices) throws -> (session: SessionRecord, citizen: CitizenRecord) {
-        let token = try bearer(request, prefix: "ses")
+        try session(token: try bearer(request, prefix: "ses"), services: services)
+    }
+
+    /// The live session for a session token however it arrived (bearer header or portal cookie).
+    static func session(token: String, services: LockerServices) throws -> (session: SessionRecord, citizen: CitizenRecord) {
+        guard token.hasPrefix("lk_ses_"), token.utf8.count < 100 else { throw Problem.unauthorized }
         let hash = Data(Credential.hash(token))
         let now = services.clock()
         let found: (SessionRecord, CitizenRecord)?

@@ -3,6 +3,7 @@ import GRDB
 import Hummingbird
 import LockerCore
 import LockerStore
+import Logging
 
 /// OTP sign-in: ask for a code, trade it for a session, log out.
 struct AuthController {
@@ -23,6 +24,13 @@ struct AuthController {
     /// `POST /v1/auth/otp`: the same 202 whether or not the number has an account.
     @Sendable func requestOTP(_ request: Request, context: LockerRequestContext) async throws -> Response {
         let body = try await request.decode(as: OTPRequest.self, context: context)
+        let challenge = try await startSignIn(mobile: body.mobile, clientAddress: context.clientAddress, logger: context.logger)
+        return try JSONResponse.make(["challengeId": challenge.id, "expiresAt": JSONResponse.timestamp(challenge.expiresAt)], status: .accepted)
+    }
+
+    /// Makes a sign-in challenge and texts its code (rate limits per mobile and per client).
+    func startSignIn(mobile: String, clientAddress: String, logger: Logger) async throws -> ChallengeRecord {
+        let body = OTPRequest(mobile: mobile)
         guard Validate.mobile(body.mobile) else { throw Problem.badRequest("mobile must be an E.164 number such as +919876543210") }
         let now = services.clock()
         let settings = services.settings
@@ -31,7 +39,7 @@ struct AuthController {
         let sealedMobile = try FieldSeal.seal(Array(body.mobile.utf8), key: services.challengeKey, field: "challenge-mobile", ownerID: challengeID)
         let challenge = ChallengeRecord(
             id: challengeID, purpose: "signin", mobileHash: services.vault.mobileHash(body.mobile), mobileSealed: Data(sealedMobile),
-            clientHash: services.clientHash(context.clientAddress), otpHash: Data(OTP.hash(otp, challengeID: challengeID, key: services.challengeKey)),
+            clientHash: services.clientHash(clientAddress), otpHash: Data(OTP.hash(otp, challengeID: challengeID, key: services.challengeKey)),
             attempts: 0, createdAt: now, expiresAt: now.addingTimeInterval(settings.otpLifetime), usedAt: nil)
         try await services.committer.write { db in
             try HourlyLimit.enforce(db, ChallengeRecord.self, column: ChallengeRecord.Columns.mobileHash, value: challenge.mobileHash,
@@ -44,10 +52,10 @@ struct AuthController {
         do {
             try await services.sms.send(to: body.mobile, text: "Your Locker sign-in code is \(otp). It expires in \(minutes) minutes. Never share it with anyone.")
         } catch {
-            context.logger.error("SMS send failed", metadata: ["error.type": "\(type(of: error))"])
+            logger.error("SMS send failed", metadata: ["error.type": "\(type(of: error))"])
             throw Problem(.serviceUnavailable, "sms-unavailable", "SMS unavailable", detail: "The code could not be sent; try again shortly.")
         }
-        return try JSONResponse.make(["challengeId": challengeID, "expiresAt": JSONResponse.timestamp(challenge.expiresAt)], status: .accepted)
+        return challenge
     }
 
     enum TokenOutcome: Sendable { case invalid, locked, signedIn(token: String, expiresAt: Date) }
@@ -55,6 +63,13 @@ struct AuthController {
     /// `POST /v1/auth/token`: the code for a session. Every try counts, wrong ones included.
     @Sendable func token(_ request: Request, context: LockerRequestContext) async throws -> Response {
         let body = try await request.decode(as: TokenRequest.self, context: context)
+        let (token, expiresAt) = try await finishSignIn(challengeID: body.challengeId, otp: body.otp)
+        return try JSONResponse.make(["token": token, "tokenType": "Bearer", "expiresAt": JSONResponse.timestamp(expiresAt)])
+    }
+
+    /// Trades a challenge's code for a new session token. Every try counts, wrong ones included.
+    func finishSignIn(challengeID: String, otp: String) async throws -> (token: String, expiresAt: Date) {
+        let body = TokenRequest(challengeId: challengeID, otp: otp)
         guard Validate.localID(body.challengeId), body.otp.utf8.count == 6, body.otp.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else {
             throw Self.otpInvalid
         }
@@ -95,13 +110,19 @@ struct AuthController {
         case .invalid: throw Self.otpInvalid
         case .locked: throw Self.otpLocked
         case .signedIn(let token, let expiresAt):
-            return try JSONResponse.make(["token": token, "tokenType": "Bearer", "expiresAt": JSONResponse.timestamp(expiresAt)])
+            return (token, expiresAt)
         }
     }
 
     /// `POST /v1/auth/logout`: the session stops working at once.
     @Sendable func logout(_ request: Request, context: LockerRequestContext) async throws -> Response {
         let (session, citizen) = try Authenticate.session(request, services: services)
+        try await endSession(session, citizen: citizen)
+        return Response(status: .noContent, headers: [.cacheControl: "no-store"])
+    }
+
+    /// Ends a session at once (and on this node, its cached copy).
+    func endSession(_ session: SessionRecord, citizen: CitizenRecord) async throws {
         let now = services.clock()
         services.sessionCache.remove(session.tokenHash)
         try await services.committer.write { db in
@@ -111,6 +132,5 @@ struct AuthController {
             try AuditLog.append(db, at: now, action: "auth.signed-out", actor: "citizen", citizenID: citizen.id, documentID: nil, detail: ["session": session.id])
         }
         services.sessionCache.remove(session.tokenHash)
-        return Response(status: .noContent, headers: [.cacheControl: "no-store"])
     }
 }

@@ -52,6 +52,15 @@ struct SharesController {
         let (_, citizen) = try Authenticate.session(request, services: services)
         guard let id = context.parameters.get("id"), Validate.localID(id) else { throw Problem.notFound }
         let body = try await request.decode(as: CreateBody.self, context: context)
+        let (share, token) = try await createShare(citizen: citizen, documentID: id, body: body)
+        var answer = object(share, now: services.clock())
+        answer["token"] = token
+        answer["link"] = "\(services.settings.publicURL)/s/\(token)"
+        return try JSONResponse.make(answer, status: .created)
+    }
+
+    /// Validates and stores a grant; returns it with its token (never stored, shown once).
+    func createShare(citizen: CitizenRecord, documentID id: String, body: CreateBody) async throws -> (ShareRecord, String) {
         let label = body.label
         guard Validate.printableText(label, max: 100) else { throw Problem.badRequest("label must be 1-100 printable characters, not blank") }
         let lifetime = body.expiresInSeconds ?? 86400
@@ -75,10 +84,7 @@ struct SharesController {
             try AuditLog.append(db, at: now, action: "share.created", actor: "citizen", citizenID: citizen.id, documentID: document.id,
                                 detail: ["share": shareID, "label": label, "scope": scope.rawValue, "maxUses": String(maxUses)])
         }
-        var answer = object(share, now: now)
-        answer["token"] = token
-        answer["link"] = "\(services.settings.publicURL)/s/\(token)"
-        return try JSONResponse.make(answer, status: .created)
+        return (share, token)
     }
 
     /// `GET /v1/shares`: the owner's grants with uses spent and state.
@@ -96,6 +102,12 @@ struct SharesController {
     @Sendable func revoke(_ request: Request, context: LockerRequestContext) async throws -> Response {
         let (_, citizen) = try Authenticate.session(request, services: services)
         guard let id = context.parameters.get("shareId"), Validate.localID(id) else { throw Problem.notFound }
+        try await revokeShare(citizen: citizen, id: id)
+        return Response(status: .noContent, headers: [.cacheControl: "no-store"])
+    }
+
+    /// Withdraws one of the citizen's grants; another citizen's is 404.
+    func revokeShare(citizen: CitizenRecord, id: String) async throws {
         let now = services.clock()
         try await services.committer.write { db in
             guard var share = try ShareRecord.fetchOne(db, key: id), share.ownerID == citizen.id else { throw Problem.notFound }
@@ -106,7 +118,6 @@ struct SharesController {
                                     detail: ["share": share.id, "label": share.label])
             }
         }
-        return Response(status: .noContent, headers: [.cacheControl: "no-store"])
     }
 
     enum Outcome: Sendable {

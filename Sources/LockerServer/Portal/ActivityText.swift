@@ -1,0 +1,29 @@
+import Foundation
+import LockerStore
+
+/// Audit events in the words a citizen would use ("IRCTC checked your vaccination status").
+enum ActivityText {
+    static func describe(_ e: AuditRecord, issuers: [String: String], docTypes: [String: String], labels: [String: String]) -> String {
+        let detail = (try? JSONSerialization.jsonObject(with: Data(e.detail.utf8))) as? [String: String] ?? [:]
+        let doc = e.documentID.flatMap { docTypes[$0] }.map { "your \($0) certificate" } ?? "your certificate"
+        let grant = detail["label"] ?? detail["share"].flatMap { labels[$0] } ?? "a share link"
+        switch e.action {
+        case "document.pushed": return "\(detail["issuer"] ?? "An issuer") added \(doc)"
+        case "document.updated": return "\(detail["issuer"] ?? "An issuer") updated \(doc)"
+        case "document.revoked": return "\(detail["issuer"] ?? "The issuer") revoked \(doc)"
+        case "document.downloaded": return "You downloaded \(doc)"
+        case "auth.signed-in": return "You signed in"
+        case "auth.signed-out": return "You signed out"
+        case "auth.sign-in-failed": return "Someone entered a wrong sign-in code for your number"
+        case "share.created": return "You shared \(doc) with '\(grant)'"
+        case "share.revoked": return "You withdrew the share '\(grant)'"
+        case "share.redeemed":
+            return detail["scope"] == "status" ? "'\(grant)' checked the status of \(doc) via your share" : "\(doc.prefix(1).uppercased() + doc.dropFirst()) was downloaded via the grant '\(grant)'"
+        case "share.refused": return "A wrong passcode was tried on the share '\(grant)'"
+        case "kyc.requested": return "\(detail["verifierName"] ?? detail["verifier"] ?? "A verifier") asked to check your vaccination status"
+        case "kyc.answered", "kyc.confirmed": return "\(detail["verifierName"] ?? detail["verifier"] ?? "A verifier") checked your vaccination status"
+        case "admin.citizen-rekeyed": return "Your keys were renewed by an administrator"
+        default: return e.action
+        }
+    }
+}

@@ -1,0 +1,63 @@
+import Foundation
+import Hummingbird
+import HTTPTypes
+
+/// Rendering and the headers every portal page carries.
+enum PortalPage {
+    /// Script and style only from this origin, no inline code, no framing, no referrer.
+    static let contentSecurityPolicy = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+
+    static func headers(type: String) -> HTTPFields {
+        [
+            .contentType: type, .cacheControl: "no-store", .contentSecurityPolicy: contentSecurityPolicy,
+            HTTPField.Name("X-Content-Type-Options")!: "nosniff", HTTPField.Name("Referrer-Policy")!: "no-referrer",
+            HTTPField.Name("X-Frame-Options")!: "DENY",
+        ]
+    }
+
+    static func render(_ template: String, _ context: [String: Any], status: HTTPResponse.Status = .ok) -> Response {
+        let html = PortalTemplates.library.render(context, withTemplate: template) ?? ""
+        return Response(status: status, headers: headers(type: "text/html; charset=utf-8"), body: .init(byteBuffer: ByteBuffer(string: html)))
+    }
+
+    static func message(_ heading: String, _ text: String, isError: Bool, status: HTTPResponse.Status, csrf: String? = nil) -> Response {
+        render("message", ["title": heading, "heading": heading, "text": text, "isError": isError, "signedIn": csrf != nil, "csrf": csrf ?? ""], status: status)
+    }
+
+    static func forbidden() -> Response {
+        message("Please try again", "This form has expired or did not come from Locker. Go back, reload the page and send it again.", isError: true, status: .forbidden)
+    }
+
+    static func redirect(_ location: String) -> Response {
+        var fields = headers(type: "text/plain; charset=utf-8")
+        fields[.location] = location
+        return Response(status: .seeOther, headers: fields)
+    }
+
+    static func asset(_ text: String, type: String) -> Response {
+        var fields = headers(type: type)
+        fields[.cacheControl] = "public, max-age=300"
+        return Response(status: .ok, headers: fields, body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+}
+
+/// `application/x-www-form-urlencoded` bodies (bounded by the route's body limit); the first
+/// value of each field counts. Anything else is a 400.
+enum PortalForm {
+    static func read(_ request: Request, context: LockerRequestContext) async throws -> [String: String] {
+        guard request.headers[.contentType]?.lowercased().hasPrefix("application/x-www-form-urlencoded") == true else {
+            throw Problem.badRequest("Send the form as application/x-www-form-urlencoded.")
+        }
+        var request = request
+        let buffer = try await request.collectBody(upTo: context.maxUploadSize)
+        var fields = [String: String]()
+        for pair in String(buffer: buffer).split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            let decode = { (s: Substring) in s.replacingOccurrences(of: "+", with: " ").removingPercentEncoding }
+            guard let key = parts.first.flatMap(decode), fields[key] == nil else { continue }
+            guard let value = parts.count > 1 ? decode(parts[1]) : "" else { throw Problem.badRequest("The form is not validly encoded.") }
+            fields[key] = value
+        }
+        return fields
+    }
+}

@@ -1,0 +1,134 @@
+import Mustache
+
+/// The portal's pages as Mustache templates (`{{x}}` is HTML-escaped by Mustache; nothing here
+/// uses the unescaped form). A shared `layout` partial gives every page the same head, the
+/// stylesheet and script from `/portal/…` (no inline code, so the CSP can forbid it).
+enum PortalTemplates {
+    static let library: MustacheLibrary = {
+        var library = MustacheLibrary()
+        for (name, text) in [("layout", layout), ("signin", signin), ("otp", otp), ("home", home), ("shared", shared), ("message", message)] {
+            try! library.register(text, named: name)
+        }
+        return library
+    }()
+
+    static let layout = """
+        <!doctype html>
+        <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+        <title>{{title}} · Locker</title><link rel="stylesheet" href="/portal/portal.css"><script src="/portal/portal.js" defer></script></head>
+        <body><header><a class="brand" href="/">Locker</a>{{#signedIn}}
+        <form method="post" action="/portal/sign-out" class="inline"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">Sign out</button></form>{{/signedIn}}</header>
+        <main id="main">{{$body}}{{/body}}</main></body></html>
+        """
+
+    static let signin = """
+        {{<layout}}{{$body}}
+        <h1>Sign in</h1>
+        <p>We will send a 6-digit code to your mobile number.</p>
+        {{#error}}<p class="error" role="alert">{{error}}</p>{{/error}}
+        <form method="post" action="/portal/sign-in">
+        <input type="hidden" name="csrf" value="{{csrf}}">
+        <label for="mobile">Mobile number (with country code)</label>
+        <input id="mobile" name="mobile" type="tel" inputmode="tel" autocomplete="tel" placeholder="+919876543210" required value="{{mobile}}">
+        <button type="submit">Send code</button>
+        </form>{{/body}}{{/layout}}
+        """
+
+    static let otp = """
+        {{<layout}}{{$body}}
+        <h1>Enter your code</h1>
+        <p>We sent a code to your phone. It works for 5 minutes.</p>
+        {{#error}}<p class="error" role="alert">{{error}}</p>{{/error}}
+        <form method="post" action="/portal/verify">
+        <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="challengeId" value="{{challengeId}}">
+        <label for="otp">6-digit code</label>
+        <input id="otp" name="otp" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9]{6}" maxlength="6" required>
+        <button type="submit">Sign in</button>
+        </form>
+        <p><a href="/">Start again</a></p>{{/body}}{{/layout}}
+        """
+
+    static let home = """
+        {{<layout}}{{$body}}
+        <h1>Your certificates</h1>
+        {{#notice}}<p class="notice" role="status">{{notice}}</p>{{/notice}}
+        {{^documents}}<p>No certificates yet. When an issuer pushes one to your number, it appears here.</p>{{/documents}}
+        <ul class="cards">{{#documents}}
+        <li class="card" id="doc-{{id}}"><h2>{{docType}} · {{issuerName}}</h2>
+        <p>Issued {{issuedOn}} · version {{version}} · {{sizeText}}{{#revoked}} · <strong class="revoked">revoked by the issuer</strong>{{/revoked}}</p>
+        {{^revoked}}<p><a class="button" href="/portal/documents/{{id}}/content" download>Download</a></p>
+        <details><summary>Share this certificate</summary>
+        <form method="post" action="/portal/shares" class="share-form">
+        <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="documentId" value="{{id}}">
+        <label for="label-{{id}}">Who is it for?</label><input id="label-{{id}}" name="label" maxlength="100" required placeholder="IRCTC booking">
+        <label for="scope-{{id}}">What they see</label>
+        <select id="scope-{{id}}" name="scope"><option value="document">The certificate</option><option value="status">Only its vaccination status</option></select>
+        <label for="hours-{{id}}">Valid for (hours, up to 720)</label><input id="hours-{{id}}" name="hours" type="number" min="1" max="720" value="24" required>
+        <label for="uses-{{id}}">Number of uses</label><input id="uses-{{id}}" name="maxUses" type="number" min="1" max="1000" value="1" required>
+        <label for="passcode-{{id}}">Passcode (optional, 4-64 characters)</label><input id="passcode-{{id}}" name="passcode" type="password" autocomplete="new-password" minlength="4" maxlength="64">
+        <button type="submit">Create share link</button>
+        </form></details>{{/revoked}}</li>{{/documents}}
+        </ul>
+        <h2>Your share links</h2>
+        {{^shares}}<p>You have not shared anything.</p>{{/shares}}
+        <ul class="cards">{{#shares}}
+        <li class="card share" id="share-{{id}}"><p><strong>{{label}}</strong> · {{scopeText}} · <span class="state">{{state}}</span></p>
+        <p>Used <span class="uses">{{usesSpent}}</span> of {{maxUses}} · until {{expiresAt}}</p>
+        {{#active}}<form method="post" action="/portal/shares/{{id}}/revoke"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">Withdraw</button></form>{{/active}}
+        </li>{{/shares}}
+        </ul>
+        <h2>Activity</h2>
+        <ol class="activity">{{#events}}<li><time datetime="{{at}}">{{at}}</time> {{text}}</li>{{/events}}</ol>
+        {{/body}}{{/layout}}
+        """
+
+    static let shared = """
+        {{<layout}}{{$body}}
+        <h1>Share link ready</h1>
+        <p>Send this link to <strong>{{label}}</strong>. It is shown only now; anyone with it can use it {{maxUses}} time(s) until {{expiresAt}}.</p>
+        <label for="share-link">Link</label>
+        <input id="share-link" class="link" readonly value="{{link}}">
+        <button type="button" class="copy" data-copy="share-link">Copy link</button> <span class="copied" role="status" aria-live="polite"></span>
+        <p><a href="/">Back to your certificates</a></p>{{/body}}{{/layout}}
+        """
+
+    static let message = """
+        {{<layout}}{{$body}}
+        <h1>{{heading}}</h1>
+        <p {{#isError}}class="error" role="alert"{{/isError}}>{{text}}</p>
+        <p><a href="/">Back</a></p>{{/body}}{{/layout}}
+        """
+}
+
+/// The portal's stylesheet and script, served from `/portal/…` so no page carries inline code.
+enum PortalAssets {
+    static let css = """
+        *{box-sizing:border-box}body{font-family:system-ui,sans-serif;margin:0;line-height:1.5;color:#1a1a1a;background:#f6f7f9}
+        header{display:flex;justify-content:space-between;align-items:center;padding:.5rem 1rem;background:#0b3d91;color:#fff}
+        header a.brand{color:#fff;font-weight:700;text-decoration:none;font-size:1.2rem}main{max-width:46rem;margin:0 auto;padding:1rem}
+        h1{font-size:1.4rem}h2{font-size:1.1rem;margin:.2rem 0}label{display:block;margin:.6rem 0 .2rem;font-weight:600}
+        input,select,button,.button{font-size:1rem;padding:.5rem .8rem;max-width:100%}input,select{width:100%;border:1px solid #667;border-radius:4px}
+        button,.button{display:inline-block;margin-top:.6rem;background:#0b3d91;color:#fff;border:0;border-radius:4px;text-decoration:none;cursor:pointer}
+        header button{background:#fff;color:#0b3d91;margin:0}form.inline{display:inline}
+        :focus-visible{outline:3px solid #f5a623;outline-offset:2px}
+        .cards{list-style:none;padding:0}.card{background:#fff;border:1px solid #d5d8de;border-radius:6px;padding:.8rem;margin:.6rem 0;overflow-wrap:anywhere}
+        .error{color:#a00000;font-weight:600}.notice{color:#0a6b2b;font-weight:600}.revoked{color:#a00000}.link{font-family:monospace}
+        .activity{padding-left:1.2rem}time{color:#555;font-size:.9rem}
+        """
+
+    static let js = """
+        document.addEventListener('click', function (event) {
+          var button = event.target.closest('button.copy');
+          if (!button) return;
+          var field = document.getElementById(button.getAttribute('data-copy'));
+          var status = button.parentNode.querySelector('.copied');
+          field.select();
+          var done = function () { if (status) status.textContent = 'Copied'; };
+          if (navigator.clipboard && window.isSecureContext) {
+            navigator.clipboard.writeText(field.value).then(done, function () { document.execCommand('copy'); done(); });
+          } else {
+            document.execCommand('copy'); done();
+          }
+        });
+        """
+}
