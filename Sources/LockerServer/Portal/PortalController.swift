@@ -54,7 +54,7 @@ struct PortalController {
     }
 
     @Sendable func signIn(_ request: Request, context: LockerRequestContext) async throws -> Response {
-        let form = try await PortalForm.read(request, context: context)
+        let form = try await PortalForm.read(request, context: context, required: ["csrf", "mobile"])
         guard checkPreSession(request, form) else { return PortalPage.forbidden() }
         let mobile = form["mobile"]?.trimmingCharacters(in: .whitespaces) ?? ""
         guard Validate.mobile(mobile) else {
@@ -69,7 +69,7 @@ struct PortalController {
     }
 
     @Sendable func verify(_ request: Request, context: LockerRequestContext) async throws -> Response {
-        let form = try await PortalForm.read(request, context: context)
+        let form = try await PortalForm.read(request, context: context, required: ["csrf", "challengeId", "otp"])
         guard checkPreSession(request, form) else { return PortalPage.forbidden() }
         let challengeID = form["challengeId"] ?? ""
         do {
@@ -120,7 +120,8 @@ struct PortalController {
     }
 
     @Sendable func createShare(_ request: Request, context: LockerRequestContext) async throws -> Response {
-        let form = try await PortalForm.read(request, context: context)
+        let form = try await PortalForm.read(request, context: context, required: ["csrf", "documentId", "label", "hours", "maxUses"])
+        if let scope = form["scope"], !["document", "status"].contains(scope) { throw Problem.badRequest("scope must be document or status") }
         guard let (session, citizen) = currentSession(request) else { return PortalPage.redirect("/") }
         guard checkCSRF(form, session: session) else { return PortalPage.forbidden() }
         guard let documentID = form["documentId"], Validate.localID(documentID),
@@ -140,7 +141,7 @@ struct PortalController {
     }
 
     @Sendable func revokeShare(_ request: Request, context: LockerRequestContext) async throws -> Response {
-        let form = try await PortalForm.read(request, context: context)
+        let form = try await PortalForm.read(request, context: context, required: ["csrf"])
         guard let (session, citizen) = currentSession(request) else { return PortalPage.redirect("/") }
         guard checkCSRF(form, session: session) else { return PortalPage.forbidden() }
         guard let id = context.parameters.get("shareId"), Validate.localID(id) else { throw Problem.notFound }
@@ -149,7 +150,7 @@ struct PortalController {
     }
 
     @Sendable func signOut(_ request: Request, context: LockerRequestContext) async throws -> Response {
-        let form = try await PortalForm.read(request, context: context)
+        let form = try await PortalForm.read(request, context: context, required: ["csrf"])
         var response = PortalPage.redirect("/")
         response.headers.append(HTTPField(name: .setCookie, value: cookie(Self.sessionCookie, "", maxAge: 0)))
         guard let (session, citizen) = currentSession(request) else { return response }

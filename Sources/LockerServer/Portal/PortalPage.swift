@@ -44,7 +44,7 @@ enum PortalPage {
 /// `application/x-www-form-urlencoded` bodies (bounded by the route's body limit); the first
 /// value of each field counts. Anything else is a 400.
 enum PortalForm {
-    static func read(_ request: Request, context: LockerRequestContext) async throws -> [String: String] {
+    static func read(_ request: Request, context: LockerRequestContext, required: [String]) async throws -> [String: String] {
         guard request.headers[.contentType]?.lowercased().hasPrefix("application/x-www-form-urlencoded") == true else {
             throw Problem.badRequest("Send the form as application/x-www-form-urlencoded.")
         }
@@ -58,6 +58,8 @@ enum PortalForm {
             guard let value = parts.count > 1 ? decode(parts[1]) : "" else { throw Problem.badRequest("The form is not validly encoded.") }
             fields[key] = value
         }
+        let missing = required.filter { fields[$0] == nil }
+        guard missing.isEmpty else { throw Problem.badRequest("The form lacks \(missing.joined(separator: ", ")).") }
         return fields
     }
 }
