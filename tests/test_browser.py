@@ -1,0 +1,225 @@
+"""The citizen portal and the KYC-VS consent page in a real browser.
+
+Headless Chromium (Debian's chromium + chromium-driver) driven by Selenium, against a live lockerd:
+a citizen signs in with the OTP read from the SMS outbox, sees a pushed certificate, downloads it
+(bytes equal), creates a one-use share; a second browser redeems it; the first sees the use in
+its activity and the share spent. Then a verifier's page, served from another loopback origin,
+embeds the consent page in an iframe; the citizen types the OTP there and the parent page receives
+the signed status by postMessage. Screenshots of the main pages at 360 px and 1280 px go to
+artifacts/screenshots/ (not committed).
+"""
+import base64
+import http.server
+import json
+import os
+import shutil
+import subprocess
+import threading
+import time
+
+import pytest
+import requests
+
+from conftest import LOCKER_CLI, Lockerd, free_port
+from locker_client import build_push, fake_pdf, make_issuer_key, push, read_otps, register_issuer, vacer_claims
+
+webdriver = pytest.importorskip("selenium.webdriver")
+from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
+
+SHOTS = os.path.join(os.path.dirname(__file__), "..", "artifacts", "screenshots")
+MOBILE = "+919811100001"
+
+
+def browser(download_dir):
+    options = webdriver.ChromeOptions()
+    options.binary_location = shutil.which("chromium") or "/usr/bin/chromium"
+    for flag in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,900"):
+        options.add_argument(flag)
+    options.add_experimental_option("prefs", {"download.default_directory": download_dir, "download.prompt_for_download": False,
+                                              "safebrowsing.enabled": False})
+    service = webdriver.ChromeService(executable_path=shutil.which("chromedriver") or "/usr/bin/chromedriver")
+    driver = webdriver.Chrome(options=options, service=service)
+    driver.execute_cdp_cmd("Page.setDownloadBehavior", {"behavior": "allow", "downloadPath": download_dir})
+    driver.set_page_load_timeout(30)
+    return driver
+
+
+def shot(driver, name):
+    os.makedirs(SHOTS, exist_ok=True)
+    for width in (360, 1280):
+        driver.set_window_size(width, 900)
+        height = driver.execute_script("return document.documentElement.scrollHeight")
+        driver.set_window_size(width, min(max(height, 600), 4000))
+        driver.save_screenshot(os.path.join(SHOTS, f"{name}-{width}.png"))
+    driver.set_window_size(1280, 900)
+
+
+def wait_for_file(directory, timeout=20):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        done = [f for f in os.listdir(directory) if not f.endswith(".crdownload")]
+        if done:
+            time.sleep(0.2)
+            return os.path.join(directory, done[0])
+        time.sleep(0.1)
+    raise AssertionError(f"no download in {directory}")
+
+
+def wait_otp(storage, mobile, before, timeout=10):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        otps = read_otps(storage, mobile)
+        if len(otps) > before:
+            return otps[-1]
+        time.sleep(0.05)
+    raise AssertionError("no OTP in the outbox")
+
+
+@pytest.fixture
+def portal(workdir):
+    storage = os.path.join(workdir, "Storage")
+    server = Lockerd(storage).start()
+    key, pem = make_issuer_key()
+    pem_path = os.path.join(workdir, "issuer.pem")
+    with open(pem_path, "wb") as f:
+        f.write(pem)
+    api_key = register_issuer(LOCKER_CLI, storage, "in.gov.cowin", "CoWIN", pem_path)
+    content = fake_pdf(60_000)
+    body, header = build_push(key, MOBILE, "VACER", "BROWSER1", "2026-11-01", vacer_claims("Asha Verma", 2), content, "application/pdf")
+    assert push(server.base, api_key, body, header).status_code == 201
+    yield server, storage, content, workdir
+    server.stop()
+
+
+def sign_in(driver, server, storage):
+    driver.get(server.base + "/")
+    before = len(read_otps(storage, MOBILE))
+    field = driver.find_element(By.ID, "mobile")
+    assert driver.find_element(By.CSS_SELECTOR, "label[for=mobile]").text
+    field.send_keys(MOBILE)
+    field.submit()
+    otp = wait_otp(storage, MOBILE, before)
+    WebDriverWait(driver, 10).until(lambda d: d.find_elements(By.ID, "otp"))
+    driver.find_element(By.ID, "otp").send_keys(otp)
+    driver.find_element(By.ID, "otp").submit()
+    WebDriverWait(driver, 10).until(lambda d: "Your certificates" in d.page_source)
+
+
+def test_citizen_signs_in_downloads_shares_and_sees_the_use(portal):
+    server, storage, content, workdir = portal
+    a_downloads, b_downloads = os.path.join(workdir, "dl-a"), os.path.join(workdir, "dl-b")
+    os.makedirs(a_downloads)
+    os.makedirs(b_downloads)
+    a = browser(a_downloads)
+    b = browser(b_downloads)
+    try:
+        a.get(server.base + "/")
+        shot(a, "signin")
+        sign_in(a, server, storage)
+        assert "VACER" in a.page_source and "CoWIN" in a.page_source
+        shot(a, "home")
+        cookie = a.get_cookie("locker_session")
+        assert cookie and cookie["httpOnly"] and cookie["sameSite"] == "Strict"
+        assert a.execute_script("return document.cookie").find("locker_session") < 0, "script cannot read the session"
+
+        a.find_element(By.LINK_TEXT, "Download").click()
+        with open(wait_for_file(a_downloads), "rb") as f:
+            assert f.read() == content
+
+        a.find_element(By.TAG_NAME, "summary").click()
+        a.find_element(By.CSS_SELECTOR, "input[name=label]").send_keys("Hospital")
+        a.find_element(By.CSS_SELECTOR, ".share-form button[type=submit]").click()
+        WebDriverWait(a, 10).until(lambda d: d.find_elements(By.ID, "share-link"))
+        link = a.find_element(By.ID, "share-link").get_attribute("value")
+        assert "/s/lk_shr_" in link
+        shot(a, "share-created")
+
+        b.get(link)  # the link page spends nothing
+        assert "A certificate was shared with you" in b.page_source
+        shot(b, "share-link")
+        a.get(server.base + "/")
+        assert a.find_element(By.CSS_SELECTOR, ".share .uses").text == "0"
+        b.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+        with open(wait_for_file(b_downloads), "rb") as f:
+            assert f.read() == content
+
+        a.get(server.base + "/")
+        share = a.find_element(By.CSS_SELECTOR, ".share")
+        assert share.find_element(By.CSS_SELECTOR, ".uses").text == "1"
+        assert share.find_element(By.CSS_SELECTOR, ".state").text == "used-up"
+        activity = a.find_element(By.CSS_SELECTOR, ".activity").text
+        assert "downloaded via the grant 'Hospital'" in activity
+        shot(a, "home-after-share")
+
+        a.find_element(By.CSS_SELECTOR, "header button").click()
+        WebDriverWait(a, 10).until(lambda d: d.find_elements(By.ID, "mobile"))
+        assert a.get_cookie("locker_session") is None
+    finally:
+        a.quit()
+        b.quit()
+
+
+class VerifierPage(http.server.BaseHTTPRequestHandler):
+    """A verifier's site on its own loopback origin: embeds the consent page, shows what it gets."""
+    embed_url = ""
+    lockerd_origin = ""
+
+    def do_GET(self):
+        html = f"""<!doctype html><html><head><meta charset="utf-8"><title>Verifier</title></head><body>
+<h1>Ticket counter</h1><p id="jws">waiting</p>
+<iframe id="consent" src="{self.embed_url}" width="400" height="420"></iframe>
+<script>
+window.addEventListener('message', function (e) {{
+  if (e.origin !== '{self.lockerd_origin}' || !e.data || e.data.type !== 'locker-kyc-vs') return;
+  document.getElementById('jws').textContent = e.data.jws;
+}});
+</script></body></html>"""
+        data = html.encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, *args):
+        pass
+
+
+def test_verifier_page_embeds_consent_and_receives_the_signed_status(portal):
+    server, storage, content, workdir = portal
+    port = free_port()
+    origin = f"http://127.0.0.1:{port}"
+    out = subprocess.run([LOCKER_CLI, "--storage", storage, "verifiers", "add", "--id", "railways", "--name", "Railway Counter",
+                          "--origin", origin, "--json"], capture_output=True, text=True, timeout=30)
+    assert out.returncode == 0, out.stderr
+    verifier_key = json.loads(out.stdout)["apiKey"]
+    before = len(read_otps(storage, MOBILE))
+    r = requests.post(server.base + "/v1/kyc-vs/requests", json={"mobile": MOBILE, "name": "Asha Verma", "purpose": "PNR 4411"},
+                      headers={"Authorization": f"Bearer {verifier_key}"}, timeout=10)
+    assert r.status_code == 202, r.text
+    request_id = r.json()["requestId"]
+    otp = wait_otp(storage, MOBILE, before)
+
+    VerifierPage.embed_url = f"{server.base}/kyc-vs/embed?request={request_id}"
+    VerifierPage.lockerd_origin = server.base
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", port), VerifierPage)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    driver = browser(os.path.join(workdir, "dl-v"))
+    try:
+        driver.get(origin + "/")
+        driver.switch_to.frame(driver.find_element(By.ID, "consent"))
+        WebDriverWait(driver, 10).until(lambda d: d.find_elements(By.ID, "otp"))
+        assert "Railway Counter" in driver.page_source
+        driver.find_element(By.ID, "otp").send_keys(otp)
+        driver.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+        driver.switch_to.default_content()
+        WebDriverWait(driver, 10).until(lambda d: d.find_element(By.ID, "jws").text.count(".") == 2)
+        shot(driver, "kyc-embed")
+        jws = driver.find_element(By.ID, "jws").text
+        payload = json.loads(base64.urlsafe_b64decode(jws.split(".")[1] + "=="))
+        assert payload["status"] == 2 and payload["jti"] == request_id
+    finally:
+        driver.quit()
+        httpd.shutdown()
