@@ -23,9 +23,9 @@ import requests
 from conftest import LOCKER_CLI, Lockerd, free_port
 from locker_client import build_push, fake_pdf, make_issuer_key, push, read_otps, register_issuer, vacer_claims
 
-webdriver = pytest.importorskip("selenium.webdriver")
-from selenium.webdriver.common.by import By  # noqa: E402
-from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
+from selenium import webdriver
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
 
 SHOTS = os.path.join(os.path.dirname(__file__), "..", "artifacts", "screenshots")
 MOBILE = "+919811100001"
