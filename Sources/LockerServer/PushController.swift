@@ -82,6 +82,8 @@ struct PushController {
             record.holderSealed = Data(try FieldSeal.seal(facts.bytes, key: dataKey, field: HolderFacts.field(record), ownerID: owner.record.id))
         }
         let citizen = owner
+        let inlineBlob = writer.inlineBytes
+        let replacedBlob = existing?.blobID
         let newVersion = version
         let stored = record
         let outcome: Outcome = existing == nil ? .created : .updated
@@ -104,6 +106,8 @@ struct PushController {
                     throw Problem(.conflict, "conflict", "Conflict", detail: "A concurrent push or revocation changed this document; retry the push.")
                 }
                 try stored.save(db)
+                if let inlineBlob { try InlineBlobs.insert(db, id: stored.blobID, bytes: inlineBlob) }
+                if let replacedBlob { try InlineBlobs.remove(db, id: replacedBlob) }
                 try AuditLog.append(db, at: now, action: outcome == .created ? "document.pushed" : "document.updated", actor: "issuer:\(issuer.id)",
                                     citizenID: stored.ownerID, documentID: stored.id, detail: ["uri": uri, "version": String(newVersion), "issuer": issuer.name])
             }

@@ -5,8 +5,8 @@ import LockerCore
 /// Sealed document bytes, addressed by a random blob id. Implementations make a committed blob
 /// durable before `commit()` returns; the metadata row that references it is written after.
 public protocol BlobStore: Sendable {
-    /// Starts a new blob; nothing is visible under its id until `commit()`.
-    func create() throws -> any BlobWriter
+    /// Starts a new blob under `id`; nothing is visible under it until `commit()`.
+    func create(id: String) throws -> any BlobWriter
     /// Opens a committed blob for reading.
     func open(_ id: String) throws -> any BlobReader
     /// Removes a blob (idempotent).
@@ -15,6 +15,13 @@ public protocol BlobStore: Sendable {
     func allIDs() throws -> [String]
     /// Deletes unfinished temp files left by a crash.
     func removeTemporaries() throws -> Int
+}
+
+extension BlobStore {
+    /// Starts a new blob under a fresh random id.
+    public func create() throws -> any BlobWriter {
+        try create(id: SecureRandom.identifier())
+    }
 }
 
 /// An unfinished blob.
@@ -57,8 +64,7 @@ public struct FileBlobStore: BlobStore {
         return "\(layout.blobDirectory)/\(id.prefix(2))/\(id)"
     }
 
-    public func create() throws -> any BlobWriter {
-        let id = SecureRandom.identifier()
+    public func create(id: String) throws -> any BlobWriter {
         let final = try path(of: id)
         let temp = "\(layout.blobTempDirectory)/\(id).tmp"
         let fd = try POSIXFile.open(temp, O_WRONLY | O_CREAT | O_EXCL, mode: 0o600)

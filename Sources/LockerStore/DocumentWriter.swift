@@ -15,6 +15,9 @@ public final class DocumentWriter: @unchecked Sendable {
     public let contentKeyWrapped: Data
     /// The owner's data-key version that wrapped it.
     public let dekVersion: Int
+    /// The sealed bytes when they are small enough to be stored in the database with the
+    /// document's row (see `SpillingBlobWriter`); nil when they went to a file.
+    public var inlineBytes: Data? { (blob as? SpillingBlobWriter)?.inlineBytes }
     /// Plaintext bytes written so far.
     public private(set) var size = 0
 

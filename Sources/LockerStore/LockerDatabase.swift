@@ -224,6 +224,12 @@ public final class LockerDatabase: Sendable {
                 t.column("revokedAt", .datetime)
             }
         }
+        migrator.registerMigration("v6-inline-blobs") { db in
+            try db.create(table: "inlineBlobs") { t in
+                t.primaryKey("id", .text)
+                t.column("bytes", .blob).notNull()
+            }
+        }
         return migrator
     }
 }

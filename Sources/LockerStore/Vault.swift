@@ -143,13 +143,16 @@ public final class Vault: Sendable {
     // MARK: Documents
 
     /// Starts sealing a document's content into a new blob under a fresh content key.
-    public func beginDocument(owner: CitizenRecord, documentID: String, version: Int, segmentSize: Int = Envelope.defaultSegmentSize) throws -> DocumentWriter {
+    public func beginDocument(owner: CitizenRecord, documentID: String, version: Int, segmentSize: Int = Envelope.defaultSegmentSize,
+                              inlineLimit: Int = Vault.inlineBlobLimit) throws -> DocumentWriter {
         let dataKey = try dataKey(of: owner)
         let context = EnvelopeContext(ownerID: owner.id, documentID: documentID, keyVersion: UInt32(version))
         let contentKey = SymmetricKey(size: .bits256)
         let wrapped = try KeyWrap.wrap(contentKey, under: dataKey, aad: KeyWrap.contentKeyAAD(context: context))
         let sealer = try EnvelopeSealer(contentKey: contentKey, context: context, segmentSize: segmentSize)
-        return try DocumentWriter(blob: blobs.create(), sealer: sealer, contentKeyWrapped: Data(wrapped), dekVersion: owner.dekVersion)
+        let store = blobs
+        let blob = SpillingBlobWriter(id: SecureRandom.identifier(), limit: inlineLimit, makeFile: { id in try store.create(id: id) })
+        return try DocumentWriter(blob: blob, sealer: sealer, contentKeyWrapped: Data(wrapped), dekVersion: owner.dekVersion)
     }
 
     /// Opens a document's content for streaming decryption.
@@ -157,6 +160,27 @@ public final class Vault: Sendable {
         let (document, dataKey) = try dataKey(for: document, owner: owner)
         let context = document.envelopeContext
         let contentKey = try KeyWrap.unwrap([UInt8](document.contentKeyWrapped), under: dataKey, aad: KeyWrap.contentKeyAAD(context: context))
-        return try DocumentReader(blob: blobs.open(document.blobID), contentKey: contentKey, context: context)
+        return try DocumentReader(blob: openBlob(document.blobID), contentKey: contentKey, context: context)
+    }
+
+    /// Saves a document's row, with its sealed bytes when they are inline, in one transaction.
+    public func saveDocument(_ record: DocumentRecord, inlineBytes: Data?) throws {
+        try database.pool.write { db in
+            try record.save(db)
+            if let inlineBytes { try InlineBlobs.insert(db, id: record.blobID, bytes: inlineBytes) }
+        }
+    }
+
+    /// Sealed documents up to this size live in the database (`InlineBlobs`), larger ones in files.
+    public static let inlineBlobLimit = 16 * 1024
+
+    /// A document's sealed bytes: its file, or its row in `inlineBlobs`.
+    func openBlob(_ id: String) throws -> any BlobReader {
+        do {
+            return try blobs.open(id)
+        } catch {
+            guard let bytes = try database.pool.read({ db in try InlineBlobs.fetch(db, id: id) }) else { throw error }
+            return MemoryBlobReader(bytes)
+        }
     }
 }

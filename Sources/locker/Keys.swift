@@ -24,6 +24,16 @@ struct Keys: ParsableCommand {
         }
     }
 
+    /// Runs a key change the vault may refuse; a refusal becomes one clear line and exit 1.
+    static func change(_ options: GlobalOptions, _ work: (Vault) throws -> Void) throws {
+        let vault = try Keys.vault(options)
+        do {
+            try work(vault)
+        } catch let refusal as KeyAdminRefusal {
+            throw CLIError("refused: \(refusal)")
+        }
+    }
+
     /// Rewraps everything not under the primary, with a progress bar; waits for the rewrap lock
     /// if `lockerd` is finishing a rewrap itself. Audited.
     static func rewrap(_ vault: Vault, options: GlobalOptions, batchSize: Int, threads: Int, maxRate: Int?) throws -> RewrapReport {
@@ -127,12 +137,7 @@ struct Keys: ParsableCommand {
         @Option(help: "New minimum decryption version.") var below: Int
 
         func run() throws {
-            let vault = try Keys.vault(options)
-            do {
-                try vault.retireKEKs(below: below, actor: "admin")
-            } catch let refusal as KeyAdminRefusal {
-                throw CLIError("refused: \(refusal)")
-            }
+            try Keys.change(options) { try $0.retireKEKs(below: below, actor: "admin") }
             if options.json { return try printJSON(["minDecryptionVersion": below]) }
             print("versions below v\(below) retired; destroy them with `locker keys destroy N`")
         }
@@ -145,12 +150,7 @@ struct Keys: ParsableCommand {
         @Argument(help: "The version to destroy.") var version: Int
 
         func run() throws {
-            let vault = try Keys.vault(options)
-            do {
-                try vault.destroyKEK(version: version, actor: "admin")
-            } catch let refusal as KeyAdminRefusal {
-                throw CLIError("refused: \(refusal)")
-            }
+            try Keys.change(options) { try $0.destroyKEK(version: version, actor: "admin") }
             if options.json { return try printJSON(["destroyed": version]) }
             print("KEK v\(version) destroyed")
         }

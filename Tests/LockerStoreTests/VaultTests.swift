@@ -5,9 +5,9 @@ import Testing
 
 @Suite("Vault storage")
 struct VaultTests {
-    func storeDocument(_ vault: Vault, owner: CitizenRecord, content: [UInt8], chunk: Int = 10_000) throws -> DocumentRecord {
+    func storeDocument(_ vault: Vault, owner: CitizenRecord, content: [UInt8], chunk: Int = 10_000, inlineLimit: Int = Vault.inlineBlobLimit) throws -> DocumentRecord {
         let id = SecureRandom.identifier()
-        let writer = try vault.beginDocument(owner: owner, documentID: id, version: 1)
+        let writer = try vault.beginDocument(owner: owner, documentID: id, version: 1, inlineLimit: inlineLimit)
         var offset = 0
         while offset < content.count {
             let end = min(offset + chunk, content.count)
@@ -21,7 +21,7 @@ struct VaultTests {
             issuedOn: "2026-11-22", version: 1, blobID: writer.blobID, contentKeyWrapped: writer.contentKeyWrapped,
             dekVersion: writer.dekVersion, size: size, contentType: "application/pdf", contentSHA256: digest,
             claimsSealed: nil, signature: nil, revokedAt: nil, createdAt: now, updatedAt: now)
-        try vault.documents.save(record)
+        try vault.saveDocument(record, inlineBytes: writer.inlineBytes)
         return record
     }
 
@@ -122,18 +122,42 @@ struct VaultTests {
         let vault = try Vault.open(layout: StorageLayout(root: storage.path))
         let owner = try vault.makeCitizen(mobile: "+919800000002")
         try vault.citizens.insert(owner)
-        let kept = try storeDocument(vault, owner: owner, content: Array("kept".utf8))
+        let kept = try storeDocument(vault, owner: owner, content: Array("kept".utf8), inlineLimit: 0)
         // A blob committed to disk whose metadata commit never happened (crash in between).
-        let orphan = try vault.beginDocument(owner: owner, documentID: "orphan", version: 1)
+        let orphan = try vault.beginDocument(owner: owner, documentID: "orphan", version: 1, inlineLimit: 0)
         try orphan.append(Array("orphan".utf8))
         _ = try orphan.finish()
         // A temp file left mid-write.
-        let unfinished = try vault.beginDocument(owner: owner, documentID: "unfinished", version: 1)
+        let unfinished = try vault.beginDocument(owner: owner, documentID: "unfinished", version: 1, inlineLimit: 0)
         try unfinished.append(Array("half".utf8))
         #expect(try vault.sweepOrphanBlobs() == 2)
         #expect(try vault.blobs.allIDs() == [kept.blobID])
         #expect(try vault.openDocument(kept, owner: owner).readAll() == Array("kept".utf8))
         unfinished.abort()
+    }
+
+    @Test("a small document lives sealed in the database, not in a file; a flipped byte there fails to open")
+    func inlineBlob() throws {
+        let storage = TempStorage()
+        let vault = try Vault.open(layout: StorageLayout(root: storage.path))
+        let owner = try vault.makeCitizen(mobile: "+919800000004")
+        try vault.citizens.insert(owner)
+        let marker = Array("INLINE-MARKER-\(SecureRandom.identifier())".utf8)
+        let content = Array((0..<40).flatMap { _ in marker })
+        let doc = try storeDocument(vault, owner: owner, content: content)
+        #expect(try vault.blobs.allIDs().isEmpty, "no file for a small document")
+        #expect(try vault.openDocument(doc, owner: owner).readAll() == content)
+        // Spilled past the limit: a file, as before.
+        let big = try storeDocument(vault, owner: owner, content: [UInt8](repeating: 7, count: Vault.inlineBlobLimit + 1))
+        #expect(try vault.blobs.allIDs() == [big.blobID])
+        #expect(try vault.openDocument(big, owner: owner).readAll().count == Vault.inlineBlobLimit + 1)
+        for (name, bytes) in try storage.allFiles() { #expect(!bytes.contains(subsequence: marker), "marker in \(name)") }
+        try vault.database.pool.write { db in
+            var bytes = try #require(try Data.fetchOne(db, sql: "SELECT bytes FROM inlineBlobs WHERE id = ?", arguments: [doc.blobID]))
+            bytes[bytes.count - 5] ^= 1
+            try db.execute(sql: "UPDATE inlineBlobs SET bytes = ? WHERE id = ?", arguments: [bytes, doc.blobID])
+        }
+        #expect(throws: (any Error).self) { try vault.openDocument(doc, owner: owner).readAll() }
     }
 
     @Test("a byte flipped in a blob on disk makes the download fail instead of releasing it")

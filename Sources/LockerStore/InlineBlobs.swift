@@ -1,0 +1,84 @@
+import Foundation
+import GRDB
+
+/// Small sealed documents (a 4 KB JSON credential) are kept in the database, in the same
+/// transaction as the metadata row that references them, instead of in a file of their own. A
+/// file costs two fsyncs (the file, then its folder) before the commit; a row rides on the group
+/// commit's one fsync, shared by every push in the batch. Larger documents spill to a file as
+/// before, once they pass `limit` sealed bytes.
+public final class SpillingBlobWriter: BlobWriter {
+    public let id: String
+    private let limit: Int
+    private let makeFile: (String) throws -> any BlobWriter
+    private var buffer = [UInt8]()
+    private var file: (any BlobWriter)?
+
+    init(id: String, limit: Int, makeFile: @escaping (String) throws -> any BlobWriter) {
+        self.id = id
+        self.limit = limit
+        self.makeFile = makeFile
+    }
+
+    /// The sealed bytes, if they stayed small enough to live in the database.
+    public var inlineBytes: Data? { file == nil ? Data(buffer) : nil }
+
+    public func write(_ bytes: UnsafeRawBufferPointer) throws {
+        if let file { return try file.write(bytes) }
+        if buffer.count + bytes.count <= limit {
+            buffer.append(contentsOf: bytes)
+            return
+        }
+        let spilled = try makeFile(id)
+        do {
+            try buffer.withUnsafeBytes { try spilled.write($0) }
+            try spilled.write(bytes)
+        } catch {
+            spilled.abort()
+            throw error
+        }
+        file = spilled
+        buffer = []
+    }
+
+    public func sync() throws { try file?.sync() }
+    public func commit() throws { try file?.commit() }
+    public func abort() {
+        file?.abort()
+        buffer = []
+    }
+}
+
+/// A blob read from memory (an inline blob fetched from the database).
+final class MemoryBlobReader: BlobReader {
+    private let bytes: Data
+    init(_ bytes: Data) { self.bytes = bytes }
+    var size: Int { bytes.count }
+
+    func read(into buffer: UnsafeMutableRawBufferPointer, count: Int, at offset: Int) throws -> Int {
+        let n = max(0, min(count, bytes.count - offset))
+        guard n > 0 else { return 0 }
+        bytes.withUnsafeBytes { source in
+            buffer.baseAddress!.copyMemory(from: source.baseAddress! + offset, byteCount: n)
+        }
+        return n
+    }
+
+    func close() {}
+}
+
+/// The `inlineBlobs` table: id → sealed bytes.
+public enum InlineBlobs {
+    /// Stores a blob; call inside the transaction that saves the document referencing it.
+    public static func insert(_ db: Database, id: String, bytes: Data) throws {
+        try db.cachedStatement(sql: "INSERT INTO inlineBlobs (id, bytes) VALUES (?, ?)").execute(arguments: [id, bytes])
+    }
+
+    /// Removes a blob (a replaced version); no-op for file blobs.
+    public static func remove(_ db: Database, id: String) throws {
+        try db.cachedStatement(sql: "DELETE FROM inlineBlobs WHERE id = ?").execute(arguments: [id])
+    }
+
+    static func fetch(_ db: Database, id: String) throws -> Data? {
+        try Data.fetchOne(db.cachedStatement(sql: "SELECT bytes FROM inlineBlobs WHERE id = ?"), arguments: [id])
+    }
+}
