@@ -45,8 +45,13 @@ def browser(download_dir):
     return driver
 
 
-def shot(driver, name):
+def shot(driver, name, ours=True):
     os.makedirs(SHOTS, exist_ok=True)
+    # A 360-px phone, and a 1280-px window at 200 % zoom (640 CSS px): no sideways scrolling.
+    for width in (360, 640) if ours else ():
+        driver.set_window_size(width, 900)
+        overflow = driver.execute_script("return document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        assert overflow <= 0, f"{name} scrolls sideways by {overflow} px at {width} px"
     for width in (360, 1280):
         driver.set_window_size(width, 900)
         height = driver.execute_script("return document.documentElement.scrollHeight")
@@ -216,7 +221,7 @@ def test_verifier_page_embeds_consent_and_receives_the_signed_status(portal):
         driver.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
         driver.switch_to.default_content()
         WebDriverWait(driver, 10).until(lambda d: d.find_element(By.ID, "jws").text.count(".") == 2)
-        shot(driver, "kyc-embed")
+        shot(driver, "kyc-embed", ours=False)  # the parent is the verifier's page, not ours
         jws = driver.find_element(By.ID, "jws").text
         payload = json.loads(base64.urlsafe_b64decode(jws.split(".")[1] + "=="))
         assert payload["status"] == 2 and payload["jti"] == request_id
