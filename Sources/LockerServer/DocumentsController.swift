@@ -57,6 +57,12 @@ struct DocumentsController {
 
     @Sendable func content(_ request: Request, context: LockerRequestContext) async throws -> Response {
         let (session, citizen) = try Authenticate.session(request, services: services)
+        return try await content(session: session, citizen: citizen, context: context)
+    }
+
+    /// The owner's streamed, audited download, however the session was presented (bearer or
+    /// the portal's cookie).
+    func content(session: SessionRecord, citizen: CitizenRecord, context: LockerRequestContext) async throws -> Response {
         let document = try owned(context, by: citizen)
         guard document.revokedAt == nil else { throw Problem(.gone, "revoked", "Revoked", detail: "The issuer revoked this document.") }
         let reader = try services.vault.openDocument(document, owner: citizen)

@@ -135,11 +135,8 @@ struct SharesController {
             let buffer = try await request.collectBody(upTo: context.maxUploadSize)
             // Lenient on purpose: the first token and passcode count, other fields are ignored.
             var fields = [String: String]()
-            for pair in String(buffer: buffer).split(separator: "&") {
-                let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-                let decode = { (s: Substring) in s.replacingOccurrences(of: "+", with: " ").removingPercentEncoding }
-                guard let key = parts.first.flatMap(decode), ["token", "passcode"].contains(key), fields[key] == nil else { continue }
-                fields[key] = parts.count > 1 ? decode(parts[1]) : ""
+            for (key, value) in FormBody.pairs(String(buffer: buffer)) where ["token", "passcode"].contains(key) && fields[key] == nil {
+                fields[key] = value
             }
             guard let token = fields["token"] else { throw Problem.badRequest("The form must hold token (and passcode, if the grant has one).") }
             body = RedeemBody(token: token, passcode: fields["passcode"])

@@ -35,14 +35,8 @@ public enum AdminCredentials {
         let stored = try vault.database.pool.read { db in
             try Data.fetchAll(db, sql: "SELECT hash FROM adminCredentials WHERE revokedAt IS NULL")
         }
-        // Constant time per comparison, and every live credential compared.
-        var found = false
-        for candidate in stored where candidate.count == hash.count {
-            var diff: UInt8 = 0
-            for (a, b) in zip(candidate, hash) { diff |= a ^ b }
-            found = found || diff == 0
-        }
-        return found
+        // Every live credential is compared, each in constant time.
+        return stored.reduce(false) { found, candidate in ConstantTime.equal([UInt8](candidate), [UInt8](hash)) || found }
     }
 
     private static func store(_ credential: String, vault: Vault, revokeOthers: Bool, actor: String, now: Date) throws {

@@ -70,6 +70,12 @@ public final class LockerDatabase: Sendable {
         }
     }
 
+    /// Rows per KEK version in a table of wrapped keys (`citizens` or `signingKeys`).
+    static func countByKEKVersion(_ db: Database, table: String) throws -> [Int: Int] {
+        let rows = try Row.fetchAll(db, sql: "SELECT kekVersion, COUNT(*) AS n FROM \(table) GROUP BY kekVersion")
+        return Dictionary(uniqueKeysWithValues: rows.map { ($0["kekVersion"] as Int, $0["n"] as Int) })
+    }
+
     static func describe(_ error: any Error) -> String {
         if let dbError = error as? DatabaseError {
             return dbError.message ?? "SQLite error \(dbError.resultCode.rawValue)"

@@ -44,10 +44,7 @@ public struct SQLiteCitizenRepository: CitizenRepository {
     }
 
     public func countByKEKVersion() throws -> [Int: Int] {
-        try database.pool.read { db in
-            let rows = try Row.fetchAll(db, sql: "SELECT kekVersion, COUNT(*) AS n FROM citizens GROUP BY kekVersion")
-            return Dictionary(uniqueKeysWithValues: rows.map { ($0["kekVersion"] as Int, $0["n"] as Int) })
-        }
+        try database.pool.read { db in try LockerDatabase.countByKEKVersion(db, table: "citizens") }
     }
 }
 

@@ -37,11 +37,8 @@ extension Vault {
     /// Wrapped keys per KEK version: citizens' data keys and status-signing keys.
     public func wrapCounts() throws -> WrapCounts {
         try database.pool.read { db in
-            func counts(_ table: String) throws -> [Int: Int] {
-                let rows = try Row.fetchAll(db, sql: "SELECT kekVersion, COUNT(*) AS n FROM \(table) GROUP BY kekVersion")
-                return Dictionary(uniqueKeysWithValues: rows.map { ($0["kekVersion"] as Int, $0["n"] as Int) })
-            }
-            return WrapCounts(dataKeys: try counts("citizens"), signingKeys: try counts("signingKeys"))
+            WrapCounts(dataKeys: try LockerDatabase.countByKEKVersion(db, table: "citizens"),
+                       signingKeys: try LockerDatabase.countByKEKVersion(db, table: "signingKeys"))
         }
     }
 
@@ -170,8 +167,7 @@ extension Vault {
         var fresh = [(old: SigningKeyRecord, wrapped: Data)]()
         for record in stale {
             do {
-                let kek = try ring.decryptionKey(version: record.kekVersion)
-                let raw = try KeyWrap.unwrap([UInt8](record.privateKeyWrapped), under: kek, aad: Self.signingKeyAAD(kid: record.kid, kekVersion: record.kekVersion))
+                let raw = try Self.unwrapSigningKey(record, ring: ring)
                 let primary = try ring.decryptionKey(version: target)
                 fresh.append((record, Data(try KeyWrap.wrap(raw, under: primary, aad: Self.signingKeyAAD(kid: record.kid, kekVersion: target)))))
             } catch {

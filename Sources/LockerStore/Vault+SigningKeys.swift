@@ -22,10 +22,15 @@ extension Vault {
                                 kekVersion: ring.primaryVersion, createdAt: now)
     }
 
+    /// A signing key's private half as the raw key `ring` unwraps.
+    static func unwrapSigningKey(_ record: SigningKeyRecord, ring: Keyring) throws -> SymmetricKey {
+        let kek = try ring.decryptionKey(version: record.kekVersion)
+        return try KeyWrap.unwrap([UInt8](record.privateKeyWrapped), under: kek, aad: signingKeyAAD(kid: record.kid, kekVersion: record.kekVersion))
+    }
+
     /// Unwraps a signing key's private half.
     public func privateKey(of record: SigningKeyRecord) throws -> Curve25519.Signing.PrivateKey {
-        let kek = try keyring.decryptionKey(version: record.kekVersion)
-        let raw = try KeyWrap.unwrap([UInt8](record.privateKeyWrapped), under: kek, aad: Self.signingKeyAAD(kid: record.kid, kekVersion: record.kekVersion))
+        let raw = try Self.unwrapSigningKey(record, ring: keyring)
         return try raw.withUnsafeBytes { try Curve25519.Signing.PrivateKey(rawRepresentation: $0) }
     }
 

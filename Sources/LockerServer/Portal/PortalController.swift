@@ -163,10 +163,8 @@ struct PortalController {
     /// `GET /v1/documents/{id}/content`.
     @Sendable func download(_ request: Request, context: LockerRequestContext) async throws -> Response {
         guard let token = Self.cookies(request)[Self.sessionCookie] else { throw Problem.notFound }
-        var fields = request.headers
-        fields[.authorization] = "Bearer \(token)"
-        let inner = Request(head: HTTPRequest(method: .get, scheme: nil, authority: nil, path: request.uri.path, headerFields: fields), body: RequestBody(buffer: ByteBuffer()))
-        return try await documents.content(inner, context: context)
+        let (session, citizen) = try Authenticate.session(token: token, services: services)
+        return try await documents.content(session: session, citizen: citizen, context: context)
     }
 
     // MARK: Cookies and CSRF

@@ -51,11 +51,8 @@ enum PortalForm {
         var request = request
         let buffer = try await request.collectBody(upTo: context.maxUploadSize)
         var fields = [String: String]()
-        for pair in String(buffer: buffer).split(separator: "&") {
-            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            let decode = { (s: Substring) in s.replacingOccurrences(of: "+", with: " ").removingPercentEncoding }
-            guard let key = parts.first.flatMap(decode), fields[key] == nil else { continue }
-            guard let value = parts.count > 1 ? decode(parts[1]) : "" else { throw Problem.badRequest("The form is not validly encoded.") }
+        for (key, value) in FormBody.pairs(String(buffer: buffer)) where fields[key] == nil {
+            guard let value else { throw Problem.badRequest("The form is not validly encoded.") }
             fields[key] = value
         }
         let missing = required.filter { fields[$0] == nil }
