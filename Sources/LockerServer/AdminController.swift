@@ -24,9 +24,7 @@ struct AdminController {
     }
 
     func authenticate(_ request: Request) throws {
-        guard let header = request.headers[.authorization] else { throw Problem.notFound }
-        let parts = header.split(separator: " ", maxSplits: 1)
-        guard parts.count == 2, parts[0].lowercased() == "bearer", parts[1].hasPrefix("lk_adm_"), parts[1].utf8.count < 100,
-              try AdminCredentials.check(String(parts[1]), vault: services.vault) else { throw Problem.notFound }
+        guard let credential = try? Authenticate.bearer(request, prefix: "adm"),
+              try AdminCredentials.check(credential, vault: services.vault) else { throw Problem.notFound }
     }
 }

@@ -43,7 +43,7 @@ struct PortalController {
 
     @Sendable func home(_ request: Request, context: LockerRequestContext) async throws -> Response {
         guard let (session, citizen) = currentSession(request) else { return signInPage(request) }
-        return try await dashboard(session: session, citizen: citizen, notice: nil)
+        return try await dashboard(session: session, citizen: citizen)
     }
 
     func signInPage(_ request: Request, error: String? = nil, mobile: String = "", status: HTTPResponse.Status = .ok) -> Response {
@@ -87,7 +87,7 @@ struct PortalController {
 
     // MARK: Signed in
 
-    func dashboard(session: SessionRecord, citizen: CitizenRecord, notice: String?) async throws -> Response {
+    func dashboard(session: SessionRecord, citizen: CitizenRecord) async throws -> Response {
         let ownerID = citizen.id
         let now = services.clock()
         let (docs, grants, events, issuers) = try await services.vault.database.pool.read { db in
@@ -100,7 +100,7 @@ struct PortalController {
         let labels = Dictionary(grants.map { ($0.id, $0.label) }, uniquingKeysWith: { a, _ in a })
         let docTypes = Dictionary(docs.map { ($0.id, $0.docType) }, uniquingKeysWith: { a, _ in a })
         let context: [String: Any] = [
-            "title": "Your certificates", "signedIn": true, "csrf": csrf, "notice": notice ?? false,
+            "title": "Your certificates", "signedIn": true, "csrf": csrf,
             "documents": docs.map { d -> [String: Any] in
                 ["id": d.id, "docType": d.docType, "issuerName": issuers[d.issuerID] ?? d.issuerID, "issuedOn": d.issuedOn,
                  "version": d.version, "sizeText": ByteCountFormatter.string(fromByteCount: Int64(d.size), countStyle: .file),

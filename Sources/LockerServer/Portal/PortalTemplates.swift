@@ -51,7 +51,6 @@ enum PortalTemplates {
     static let home = """
         {{<layout}}{{$body}}
         <h1>Your certificates</h1>
-        {{#notice}}<p class="notice" role="status">{{notice}}</p>{{/notice}}
         {{^documents}}<p>No certificates yet. When an issuer pushes one to your number, it appears here.</p>{{/documents}}
         <ul class="cards">{{#documents}}
         <li class="card" id="doc-{{id}}"><h2>{{docType}} · {{issuerName}}</h2>
@@ -112,7 +111,7 @@ enum PortalAssets {
         header button{background:#fff;color:#0b3d91;margin:0}form.inline{display:inline}
         :focus-visible{outline:3px solid #f5a623;outline-offset:2px}
         .cards{list-style:none;padding:0}.card{background:#fff;border:1px solid #d5d8de;border-radius:6px;padding:.8rem;margin:.6rem 0;overflow-wrap:anywhere}
-        .error{color:#a00000;font-weight:600}.notice{color:#0a6b2b;font-weight:600}.revoked{color:#a00000}.link{font-family:monospace}
+        .error{color:#a00000;font-weight:600}.revoked{color:#a00000}.link{font-family:monospace}
         .activity{padding-left:1.2rem}time{color:#555;font-size:.9rem}
         """
 
