@@ -28,25 +28,7 @@ public enum CompactJWS {
     }
 
     /// JSON string literal with the escapes RFC 8259 requires.
-    public static func jsonString(_ s: String) -> String {
-        var out = "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 {
-                    out += String(format: "\\u%04x", scalar.value)
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out + "\""
-    }
+    public static func jsonString(_ s: String) -> String { JSONText.string(s) }
 
     /// Verifies a compact JWS against a public key; returns the payload object, or nil.
     public static func verify(_ token: String, publicKey: Curve25519.Signing.PublicKey) -> [String: Any]? {

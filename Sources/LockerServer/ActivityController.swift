@@ -25,7 +25,7 @@ struct ActivityController {
             before = value
         }
         let (pageSize, cursor, citizenID) = (limit, before, citizen.id)
-        let events = try await services.vault.database.pool.read { db in
+        let events = try services.vault.database.read { db in
             try AuditLog.events(db, citizenID: citizenID, limit: pageSize, before: cursor)
         }
         let objects: [[String: Any]] = events.map { e in

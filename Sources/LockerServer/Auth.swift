@@ -24,7 +24,7 @@ enum Authenticate {
     static func issuer(_ request: Request, services: LockerServices) throws -> IssuerRecord {
         let key = try bearer(request, prefix: "iss")
         let hash = Data(Credential.hash(key))
-        let issuer = try services.vault.database.pool.read { db in
+        let issuer = try services.vault.database.read { db in
             try IssuerRecord.filter(IssuerRecord.Columns.apiKeyHash == hash).fetchOne(db)
         }
         guard let issuer, !issuer.disabled, ConstantTime.equal([UInt8](issuer.apiKeyHash), [UInt8](hash)) else { throw Problem.unauthorized }
@@ -45,7 +45,7 @@ enum Authenticate {
         if let cached = services.sessionCache.get(hash, now: now) {
             found = cached
         } else {
-            found = try services.vault.database.pool.read { db in try HotQueries.session(db, tokenHash: hash) }
+            found = try services.vault.database.read { db in try HotQueries.session(db, tokenHash: hash) }
             if let found { services.sessionCache.put(hash, found, now: now) }
         }
         guard let (session, citizen) = found, session.revokedAt == nil, session.expiresAt > now,

@@ -16,7 +16,7 @@ struct DocumentsController {
     }
 
     func issuerNames() throws -> [String: String] {
-        try services.vault.database.pool.read { db in
+        try services.vault.database.read { db in
             Dictionary(uniqueKeysWithValues: try IssuerRecord.fetchAll(db).map { ($0.id, $0.name) })
         }
     }
@@ -26,7 +26,7 @@ struct DocumentsController {
     func owned(_ context: LockerRequestContext, by citizen: CitizenRecord) throws -> DocumentRecord {
         guard let id = context.parameters.get("id"), Validate.localID(id) else { throw Problem.notFound }
         let ownerID = citizen.id
-        let document = try services.vault.database.pool.read { db in try HotQueries.ownedDocument(db, id: id, ownerID: ownerID) }
+        let document = try services.vault.database.read { db in try HotQueries.ownedDocument(db, id: id, ownerID: ownerID) }
         guard let document else { throw Problem.notFound }
         return document
     }

@@ -9,7 +9,7 @@ struct HealthController {
     func addRoutes(to router: Router<LockerRequestContext>) {
         router.get("/healthz") { _, _ -> Response in
             do {
-                try vault.database.pool.read { db in _ = try Int.fetchOne(db, sql: "SELECT 1") }
+                try vault.database.read { db in _ = try Int.fetchOne(db, sql: "SELECT 1") }
             } catch {
                 throw Problem.unavailable
             }

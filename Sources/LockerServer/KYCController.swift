@@ -31,7 +31,7 @@ struct KYCController {
     static func verifier(_ request: Request, services: LockerServices) throws -> VerifierRecord {
         let key = try Authenticate.bearer(request, prefix: "ver")
         let hash = Data(Credential.hash(key))
-        let verifier = try services.vault.database.pool.read { db in
+        let verifier = try services.vault.database.read { db in
             try VerifierRecord.filter(VerifierRecord.Columns.apiKeyHash == hash).fetchOne(db)
         }
         guard let verifier, !verifier.disabled, ConstantTime.equal([UInt8](verifier.apiKeyHash), [UInt8](hash)) else { throw Problem.unauthorized }
@@ -135,7 +135,7 @@ struct KYCController {
         let id = request.uri.queryParameters["request"].map(String.init) ?? ""
         let found: (KYCRequestRecord, VerifierRecord)? = try {
             guard Validate.localID(id) else { return nil }
-            return try services.vault.database.pool.read { db in
+            return try services.vault.database.read { db in
                 guard let r = try KYCRequestRecord.fetchOne(db, key: id), let v = try VerifierRecord.fetchOne(db, key: r.verifierID) else { return nil }
                 return (r, v)
             }

@@ -88,7 +88,7 @@ struct KeyWatcher: Service {
     }
 
     func currentSigningKid() throws -> String? {
-        try services.vault.database.pool.read { db in
+        try services.vault.database.read { db in
             try String.fetchOne(db, sql: "SELECT kid FROM signingKeys WHERE retiredAt IS NULL ORDER BY createdAt DESC LIMIT 1")
         }
     }

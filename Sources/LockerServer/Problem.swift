@@ -29,7 +29,7 @@ public struct Problem: HTTPResponseError, Sendable {
     public func response(from request: Request, context: some RequestContext) throws -> Response {
         var object: [String: Any] = ["type": type, "title": title, "status": Int(status.code)]
         if let detail { object["detail"] = detail }
-        let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+        let data = try JSONResponse.bytes(object)
         var fields = headers
         fields[.contentType] = "application/problem+json"
         fields[.cacheControl] = "no-store"

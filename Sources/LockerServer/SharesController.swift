@@ -70,7 +70,7 @@ struct SharesController {
         guard let scope = ShareRecord.Scope(rawValue: body.scope ?? "document") else { throw Problem.badRequest("scope must be document or status") }
         if let passcode = body.passcode { guard (4...64).contains(passcode.unicodeScalars.count) else { throw Problem.badRequest("passcode must be 4-64 characters") } }
         let ownerID = citizen.id
-        let document = try await services.vault.database.pool.read { db in try HotQueries.ownedDocument(db, id: id, ownerID: ownerID) }
+        let document = try services.vault.database.read { db in try HotQueries.ownedDocument(db, id: id, ownerID: ownerID) }
         guard let document else { throw Problem.notFound }
         guard document.revokedAt == nil else { throw Problem(.gone, "revoked", "Revoked", detail: "The issuer revoked this document; it cannot be shared.") }
         let now = services.clock()
@@ -91,7 +91,7 @@ struct SharesController {
     @Sendable func list(_ request: Request, context: LockerRequestContext) async throws -> Response {
         let (_, citizen) = try Authenticate.session(request, services: services)
         let ownerID = citizen.id
-        let shares = try await services.vault.database.pool.read { db in
+        let shares = try services.vault.database.read { db in
             try ShareRecord.filter(ShareRecord.Columns.ownerID == ownerID).order(ShareRecord.Columns.createdAt.desc).fetchAll(db)
         }
         let now = services.clock()
@@ -149,7 +149,7 @@ struct SharesController {
         let client = context.clientAddress
         let agent = String((request.headers[.userAgent] ?? "").prefix(200))
         // Read on the reader pool; the writer only spends the use (atomically) and records it.
-        let found = try await services.vault.database.pool.read { db in try HotQueries.share(db, tokenHash: tokenHash) }
+        let found = try services.vault.database.read { db in try HotQueries.share(db, tokenHash: tokenHash) }
         guard let (share, document, owner) = found, share.state(at: now) == .active, document.revokedAt == nil else { throw Problem.notFound }
         let baseDetail = ["share": share.id, "label": share.label, "client": client, "userAgent": agent, "scope": share.scope.rawValue]
         let outcome: Outcome
@@ -214,7 +214,7 @@ struct SharesController {
         let found: (ShareRecord, DocumentRecord, String)? = try {
             guard token.hasPrefix("lk_shr_"), token.utf8.count < 100 else { return nil }
             let hash = Data(Credential.hash(token))
-            return try services.vault.database.pool.read { db in
+            return try services.vault.database.read { db in
                 guard let share = try ShareRecord.filter(ShareRecord.Columns.tokenHash == hash).fetchOne(db), share.state(at: now) == .active,
                       let document = try DocumentRecord.fetchOne(db, key: share.documentID), document.revokedAt == nil else { return nil }
                 let issuer = try IssuerRecord.fetchOne(db, key: document.issuerID)?.name ?? document.issuerID

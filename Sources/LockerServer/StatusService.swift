@@ -23,7 +23,7 @@ public final class StatusService: Sendable {
     /// 0 not vaccinated, 1 partially, 2 fully: from the newest unrevoked `VACER` certificate
     /// whose holder's name matches; 0 when no certificate matches (never another person's).
     public func status(mobileHash: Data, name: String) throws -> Int {
-        let found = try vault.database.pool.read { db -> (CitizenRecord, [DocumentRecord])? in
+        let found = try vault.database.read { db -> (CitizenRecord, [DocumentRecord])? in
             guard let citizen = try HotQueries.citizen(db, mobileHash: mobileHash) else { return nil }
             return (citizen, try HotQueries.vaccinationCertificates(db, ownerID: citizen.id))
         }

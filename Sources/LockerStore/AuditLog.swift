@@ -58,7 +58,7 @@ public enum AuditLog {
         let last = try Row.fetchOne(db.cachedStatement(sql: "SELECT seq, hash FROM auditLog ORDER BY seq DESC LIMIT 1"))
         let prevHash: Data = last?["hash"] ?? Data(count: 32)
         let seq: Int64 = (last?["seq"] ?? 0) + 1
-        let detailJSON = String(decoding: try JSONSerialization.data(withJSONObject: detail, options: [.sortedKeys]), as: UTF8.self)
+        let detailJSON = JSONText.object(detail)
         // Store millisecond precision so the hash recomputes exactly from the stored row.
         let at = Date(timeIntervalSince1970: (at.timeIntervalSince1970 * 1000).rounded() / 1000)
         let record = AuditRecord(

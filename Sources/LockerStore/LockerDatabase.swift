@@ -52,6 +52,15 @@ public final class LockerDatabase: Sendable {
     /// A connection of its own for checkpoints, opened on first use.
     private let checkpointer = Mutex<DatabaseQueue?>(nil)
 
+    /// A read that finishes without suspending. Request tasks read through this, never through
+    /// GRDB's `async` read: an async read can hold a pooled connection while it waits for an
+    /// executor thread, and a synchronous read on that thread waiting for a connection then
+    /// deadlocks the server (seen under load with 2 executor threads). A synchronous read holds
+    /// its connection only while it runs, so waiting for one always ends.
+    public func read<T>(_ body: (Database) throws -> T) throws -> T {
+        try pool.read(body)
+    }
+
     /// Copies committed WAL frames into the database file (PASSIVE: never blocks a writer or a
     /// reader). Returns the number of frames in the WAL and how many were checkpointed.
     @discardableResult

@@ -10,6 +10,7 @@ import Logging
 struct Lockerd {
     static func main() async {
         AllocatorTuning.apply()
+        if ProcessInfo.processInfo.environment["LOCKER_DEFAULT_EXECUTOR"] == nil { ServerExecutor.adoptEventLoops() }
         let arguments = CommandLine.arguments
         if arguments.contains("--help") || arguments.contains("-h") {
             print(usage)

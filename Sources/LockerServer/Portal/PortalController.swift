@@ -90,7 +90,7 @@ struct PortalController {
     func dashboard(session: SessionRecord, citizen: CitizenRecord) async throws -> Response {
         let ownerID = citizen.id
         let now = services.clock()
-        let (docs, grants, events, issuers) = try await services.vault.database.pool.read { db in
+        let (docs, grants, events, issuers) = try services.vault.database.read { db in
             (try DocumentRecord.filter(DocumentRecord.Columns.ownerID == ownerID).order(DocumentRecord.Columns.createdAt.desc).fetchAll(db),
              try ShareRecord.filter(ShareRecord.Columns.ownerID == ownerID).order(ShareRecord.Columns.createdAt.desc).fetchAll(db),
              try AuditLog.events(db, citizenID: ownerID, limit: 50, before: nil),
