@@ -73,7 +73,7 @@ public enum JSONText {
             } else {
                 out.append(contentsOf: "\(d)".utf8)
             }
-        } else if value is NSNull {
+        } else if type == NSNull.self {  // not `is NSNull`: that bridges every dictionary to NSDictionary first
             out.append(contentsOf: "null".utf8)
         } else if let dict = value as? [String: String], type != NSDictionary.self {
             out.append(UInt8(ascii: "{"))

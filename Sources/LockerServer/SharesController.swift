@@ -148,30 +148,26 @@ struct SharesController {
         let now = services.clock()
         let client = context.clientAddress
         let agent = String((request.headers[.userAgent] ?? "").prefix(200))
-        // Read on the reader pool; the writer only spends the use (atomically) and records it.
-        let found = try services.vault.database.read { db in try HotQueries.share(db, tokenHash: tokenHash) }
-        guard let (share, document, owner) = found, share.state(at: now) == .active, document.revokedAt == nil else { throw Problem.notFound }
-        let baseDetail = ["share": share.id, "label": share.label, "client": client, "userAgent": agent, "scope": share.scope.rawValue]
-        let outcome: Outcome
-        if let expected = share.passcodeHash,
-           !ConstantTime.equal([UInt8](body.passcode.map { passcodeHash($0, shareID: share.id) } ?? Data()), [UInt8](expected)) {
-            outcome = try await services.committer.write { db in
-                guard var current = try ShareRecord.fetchOne(db, key: share.id), current.state(at: now) == .active else { return .notFound }
+        let passcodeGiven = body.passcode
+        // One job on the serialized writer finds the grant, checks it, spends the use and records
+        // it: no separate read transaction, and nothing can change between the check and the spend.
+        let outcome: Outcome = try await services.committer.write { db in
+            guard let (share, document, owner) = try HotQueries.share(db, tokenHash: tokenHash), share.state(at: now) == .active,
+                  document.revokedAt == nil else { return .notFound }
+            var detail = ["share": share.id, "label": share.label, "client": client, "userAgent": agent, "scope": share.scope.rawValue]
+            if let expected = share.passcodeHash,
+               !ConstantTime.equal([UInt8](passcodeGiven.map { passcodeHash($0, shareID: share.id) } ?? Data()), [UInt8](expected)) {
+                var current = share
                 current.wrongPasscodes += 1
                 try current.update(db)
-                var detail = baseDetail
                 detail["reason"] = current.wrongPasscodes >= ShareRecord.passcodeLockout ? "wrong passcode; grant locked" : "wrong passcode"
                 try AuditLog.append(db, at: now, action: "share.refused", actor: "grant", citizenID: share.ownerID, documentID: share.documentID, detail: detail)
                 return .wrongPasscode(remaining: ShareRecord.passcodeLockout - current.wrongPasscodes)
             }
-        } else {
-            outcome = try await services.committer.write { db in
-                guard try ShareRecord.spendUse(db, id: share.id, now: now) else { return .notFound }
-                var detail = baseDetail
-                detail["use"] = "one of \(share.maxUses)"
-                try AuditLog.append(db, at: now, action: "share.redeemed", actor: "grant", citizenID: share.ownerID, documentID: share.documentID, detail: detail)
-                return .granted(share, document, owner)
-            }
+            guard try ShareRecord.spendUse(db, id: share.id, now: now) else { return .notFound }
+            detail["use"] = "one of \(share.maxUses)"
+            try AuditLog.append(db, at: now, action: "share.redeemed", actor: "grant", citizenID: share.ownerID, documentID: share.documentID, detail: detail)
+            return .granted(share, document, owner)
         }
         switch outcome {
         case .notFound:

@@ -69,14 +69,20 @@ public final class GroupCommitter: Sendable {
                 var errors = [(any Error)?](repeating: nil, count: jobs.count)
                 do {
                     try pool.write { db in
+                        // Savepoints through cached statements: GRDB's `inSavepoint` parses
+                        // its SQL again for every job.
+                        let begin = try db.cachedStatement(sql: "SAVEPOINT job")
+                        let release = try db.cachedStatement(sql: "RELEASE SAVEPOINT job")
+                        let rollback = try db.cachedStatement(sql: "ROLLBACK TO SAVEPOINT job")
                         for (i, job) in jobs.enumerated() {
+                            try begin.execute()
                             do {
-                                try db.inSavepoint {
-                                    try job.run(db)
-                                    return .commit
-                                }
+                                try job.run(db)
+                                try release.execute()
                             } catch {
                                 errors[i] = error
+                                try rollback.execute()
+                                try release.execute()
                             }
                         }
                     }

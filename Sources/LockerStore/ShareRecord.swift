@@ -80,7 +80,7 @@ extension ShareRecord {
             WHERE id = ? AND usesSpent < maxUses AND revokedAt IS NULL AND expiresAt > ? AND wrongPasscodes < ?
               AND NOT EXISTS (SELECT 1 FROM documents d WHERE d.id = shares.documentID AND d.revokedAt IS NOT NULL)
             """)
-        try s.execute(arguments: [id, now, passcodeLockout])
+        try s.execute(arguments: [id, DBTime.text(now), passcodeLockout])
         return db.changesCount == 1
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import LockerCore
 import Testing
 @testable import LockerStore
@@ -205,5 +206,26 @@ struct VaultTests {
             try vault.citizens.insert(try vault.makeCitizen(mobile: "+91980000010\(i)"))
         }
         #expect(try vault.citizens.countByKEKVersion() == [1: 3])
+    }
+}
+
+@Suite("Stored date text")
+struct DBTimeTests {
+    @Test("DBTime writes exactly what GRDB's formatter writes, and GRDB reads it back")
+    func matchesGRDB() throws {
+        var dates: [Date] = [Date(timeIntervalSince1970: 0), Date(timeIntervalSince1970: 951_782_400.5),
+                             Date(timeIntervalSince1970: 1_795_420_353.123), Date(timeIntervalSince1970: 4_102_444_799.999)]
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<2000 {
+            let ms = Double(Int64.random(in: 0...4_102_444_799_999, using: &generator))
+            dates.append(Date(timeIntervalSince1970: ms / 1000))
+            dates.append(Date(timeIntervalSince1970: ms / 1000 + Double.random(in: 0..<0.001, using: &generator)))
+        }
+        for date in dates {
+            let expected = String.fromDatabaseValue(date.databaseValue)
+            #expect(DBTime.text(date) == expected, "\(date.timeIntervalSince1970)")
+            let back = try #require(Date.fromDatabaseValue(DBTime.text(date).databaseValue))
+            #expect(abs(back.timeIntervalSince1970 - date.timeIntervalSince1970) < 0.001)
+        }
     }
 }
