@@ -45,6 +45,9 @@ extension Problem {
         Problem(.contentTooLarge, "payload-too-large", "Payload too large", detail: "The request body exceeds the limit of \(limit) bytes.")
     }
     public static let methodNotAllowed = Problem(.methodNotAllowed, "method-not-allowed", "Method not allowed", detail: "This path does not accept that method; see the Allow header.")
+    /// A stored document that no longer decrypts (a damaged or altered blob): nothing is sent.
+    public static let integrityFailure = Problem(.internalServerError, "integrity-failure", "Stored document damaged",
+                                                 detail: "The stored copy failed its integrity check, so none of it was sent. The operators have been alerted; the issuer can push it again.")
     public static let internalError = Problem(.internalServerError, "internal", "Internal error", detail: "The server could not complete the request; nothing was changed.")
     public static let unavailable = Problem(.serviceUnavailable, "unavailable", "Service unavailable", detail: "Storage is not available; try again shortly.")
 }

@@ -179,7 +179,7 @@ struct SharesController {
             switch share.scope {
             case .document:
                 let reader = try services.vault.openDocument(document, owner: owner)
-                return ContentResponse.make(reader: reader, document: document)
+                return try ContentResponse.make(reader: reader, document: document, logger: context.logger)
             case .status:
                 let statement = try statusStatement(share: share, document: document, owner: owner, now: now)
                 return try JSONResponse.make(["statement": statement])

@@ -59,6 +59,39 @@ public final class DocumentReader: @unchecked Sendable {
         return plaintext
     }
 
+    /// Verifies the next segments and hands each one's plaintext to `sink`, reading them from
+    /// the blob in one read of at most `maxSealedBytes` (always at least one segment). Returns
+    /// false once every segment is out. Fewer, larger reads: a 100 KB document is one `pread`.
+    public func nextSegments(maxSealedBytes: Int, _ sink: (Data) throws -> Void) throws -> Bool {
+        guard nextIndex < layout.count else {
+            blob.close()
+            return false
+        }
+        var end = nextIndex
+        var length = 0
+        while end < layout.count {
+            let next = layout.sealedLength(ofSegment: end)
+            if length > 0 && length + next > maxSealedBytes { break }
+            length += next
+            end += 1
+        }
+        if buffer.count < length { buffer = [UInt8](repeating: 0, count: length) }
+        let got = try buffer.withUnsafeMutableBytes { try blob.read(into: $0, count: length, at: offset) }
+        guard got == length else { throw VaultCryptoError.badLength }
+        try buffer.withUnsafeBytes { raw in
+            var at = 0
+            for index in nextIndex..<end {
+                let segmentLength = layout.sealedLength(ofSegment: index)
+                try sink(try opener.openSegment(UnsafeRawBufferPointer(rebasing: raw[at..<(at + segmentLength)]), index: UInt32(index),
+                                                isFinal: index == layout.count - 1))
+                at += segmentLength
+            }
+        }
+        offset += length
+        nextIndex = end
+        return true
+    }
+
     /// Reads the whole document into memory (tests and small documents only).
     public func readAll() throws -> [UInt8] {
         var out = [UInt8]()
