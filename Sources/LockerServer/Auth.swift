@@ -24,9 +24,7 @@ enum Authenticate {
     static func issuer(_ request: Request, services: LockerServices) throws -> IssuerRecord {
         let key = try bearer(request, prefix: "iss")
         let hash = Data(Credential.hash(key))
-        let issuer = try services.vault.database.read { db in
-            try IssuerRecord.filter(IssuerRecord.Columns.apiKeyHash == hash).fetchOne(db)
-        }
+        let issuer = try services.vault.database.read { db in try HotQueries.issuer(db, apiKeyHash: hash) }
         guard let issuer, !issuer.disabled, ConstantTime.equal([UInt8](issuer.apiKeyHash), [UInt8](hash)) else { throw Problem.unauthorized }
         return issuer
     }

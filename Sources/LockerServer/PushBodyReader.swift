@@ -75,8 +75,8 @@ final class PushBodyReader {
 
     private func partName() -> String? {
         guard let disposition = partHeaders["content-disposition"] else { return nil }
-        for item in disposition.split(separator: ";").map({ $0.trimmingCharacters(in: .whitespaces) }) where item.hasPrefix("name=") {
-            return String(item.dropFirst(5)).trimmingCharacters(in: CharacterSet(charactersIn: "\""))
+        for item in disposition.split(separator: ";").map({ ASCII.trim($0) }) where item.hasPrefix("name=") {
+            return String(ASCII.trim(item.dropFirst(5), dropping: [UInt8(ascii: "\"")]))
         }
         return nil
     }
@@ -97,7 +97,7 @@ final class PushBodyReader {
 
     private func startContentPart() {
         guard let metadata else { return }
-        let type = (partHeaders["content-type"] ?? "").split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
+        let type = (partHeaders["content-type"] ?? "").split(separator: ";").first.map { ASCII.trim($0).lowercased() } ?? ""
         guard type == "application/pdf" || type == "application/json" else {
             fail(Problem(.unsupportedMediaType, "unsupported-media-type", "Unsupported media type", detail: "The content part must be application/pdf or application/json."))
             return
@@ -171,13 +171,28 @@ final class PushBodyReader {
     }
 }
 
+/// Trimming without Foundation's `CharacterSet` (which bridges through `NSString` per call).
+enum ASCII {
+    static let whitespace: Set<UInt8> = [0x20, 0x09, 0x0A, 0x0D]
+
+    /// `text` without leading and trailing bytes from `dropping` (ASCII whitespace by default).
+    static func trim(_ text: Substring, dropping: Set<UInt8> = whitespace) -> Substring {
+        let bytes = text.utf8
+        guard let first = bytes.firstIndex(where: { !dropping.contains($0) }) else { return text[text.endIndex...] }
+        let last = bytes.lastIndex(where: { !dropping.contains($0) })!
+        return text[first...last]
+    }
+
+    static func trim(_ text: String, dropping: Set<UInt8> = whitespace) -> Substring { trim(text[...], dropping: dropping) }
+}
+
 /// The boundary of a `multipart/form-data` content type, or nil.
 func multipartBoundary(_ contentType: String?) -> String? {
     guard let contentType else { return nil }
-    let items = contentType.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
+    let items = contentType.split(separator: ";").map { ASCII.trim($0) }
     guard items.first?.lowercased() == "multipart/form-data" else { return nil }
     for item in items.dropFirst() where item.lowercased().hasPrefix("boundary=") {
-        let value = String(item.dropFirst(9)).trimmingCharacters(in: CharacterSet(charactersIn: "\""))
+        let value = String(ASCII.trim(item.dropFirst(9), dropping: [UInt8(ascii: "\"")]))
         guard (1...70).contains(value.utf8.count), value.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7f }) else { return nil }
         return value
     }

@@ -54,7 +54,7 @@ struct PushController {
         }
         let metadataSHA = Data(SHA256Digest.of(reader.metadataBytes))
         let contentSHA = writer.digestSoFar()
-        guard let signature = Base64URL.decode(String(decoding: reader.signatureText, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)),
+        guard let signature = Base64URL.decode(String(ASCII.trim(String(decoding: reader.signatureText, as: UTF8.self)))),
               PushSignature.verify(signature: signature, publicKey: [UInt8](issuer.publicKey), metadataSHA256: [UInt8](metadataSHA), contentSHA256: [UInt8](contentSHA))
         else {
             writer.abort()
@@ -90,7 +90,7 @@ struct PushController {
         do {
             try await services.committer.write { db in
                 if citizen.isNew {
-                    if let stored = try CitizenRecord.filter(CitizenRecord.Columns.mobileHash == citizen.record.mobileHash).fetchOne(db) {
+                    if let stored = try HotQueries.citizen(db, mobileHash: citizen.record.mobileHash) {
                         guard stored.id == citizen.record.id else { throw Problem(.conflict, "conflict", "Conflict", detail: "A concurrent request changed this citizen; retry the push.") }
                     } else {
                         try citizen.record.insert(db)
@@ -98,14 +98,15 @@ struct PushController {
                 }
                 // A rekey of this citizen (locker citizens rekey) between sealing and now would
                 // leave this document under a data key that no longer exists.
-                guard try Int.fetchOne(db, sql: "SELECT dekVersion FROM citizens WHERE id = ?", arguments: [stored.ownerID]) == stored.dekVersion else {
+                guard try HotQueries.dataKeyVersion(db, citizenID: stored.ownerID) == stored.dekVersion else {
                     throw Problem(.conflict, "conflict", "Conflict", detail: "The citizen's keys changed during this push; retry the push.")
                 }
-                let current = try DocumentRecord.filter(DocumentRecord.Columns.uri == uri).fetchOne(db)
+                let current = try HotQueries.document(db, uri: uri)
                 guard (current?.version ?? 0) == newVersion - 1, current?.revokedAt == nil else {
                     throw Problem(.conflict, "conflict", "Conflict", detail: "A concurrent push or revocation changed this document; retry the push.")
                 }
-                try stored.save(db)
+                // The check above settles which: no row yet, or exactly the previous version.
+                if current == nil { try stored.insert(db) } else { try stored.update(db) }
                 if let inlineBlob { try InlineBlobs.insert(db, id: stored.blobID, bytes: inlineBlob) }
                 if let replacedBlob { try InlineBlobs.remove(db, id: replacedBlob) }
                 try AuditLog.append(db, at: now, action: outcome == .created ? "document.pushed" : "document.updated", actor: "issuer:\(issuer.id)",

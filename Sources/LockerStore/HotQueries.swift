@@ -19,6 +19,29 @@ public enum HotQueries {
         return try DocumentRecord.fetchFirst(s, arguments: [id, ownerID])
     }
 
+    /// A document by id.
+    public static func document(_ db: Database, id: String) throws -> DocumentRecord? {
+        let s = try db.cachedStatement(sql: "SELECT \(DocumentRecord.selection) FROM documents WHERE id = ?")
+        return try DocumentRecord.fetchFirst(s, arguments: [id])
+    }
+
+    /// A document by its URI (`issuer-DOCTYPE-docId`).
+    public static func document(_ db: Database, uri: String) throws -> DocumentRecord? {
+        let s = try db.cachedStatement(sql: "SELECT \(DocumentRecord.selection) FROM documents WHERE uri = ?")
+        return try DocumentRecord.fetchFirst(s, arguments: [uri])
+    }
+
+    /// An issuer by API-key hash.
+    public static func issuer(_ db: Database, apiKeyHash: Data) throws -> IssuerRecord? {
+        let s = try db.cachedStatement(sql: "SELECT * FROM issuers WHERE apiKeyHash = ?")
+        return try IssuerRecord.fetchOne(s, arguments: [apiKeyHash])
+    }
+
+    /// A citizen's data-key version (what a push sealed under must still be current).
+    public static func dataKeyVersion(_ db: Database, citizenID: String) throws -> Int? {
+        try Int.fetchOne(db.cachedStatement(sql: "SELECT dekVersion FROM citizens WHERE id = ?"), arguments: [citizenID])
+    }
+
     /// A citizen by keyed mobile hash.
     public static func citizen(_ db: Database, mobileHash: Data) throws -> CitizenRecord? {
         let s = try db.cachedStatement(sql: "SELECT \(CitizenRecord.selection) FROM citizens WHERE mobileHash = ?")

@@ -34,13 +34,11 @@ public struct SQLiteCitizenRepository: CitizenRepository {
     }
 
     public func find(id: String) throws -> CitizenRecord? {
-        try database.pool.read { db in try CitizenRecord.fetchOne(db, key: id) }
+        try database.pool.read { db in try HotQueries.citizen(db, id: id) }
     }
 
     public func find(mobileHash: Data) throws -> CitizenRecord? {
-        try database.pool.read { db in
-            try CitizenRecord.filter(CitizenRecord.Columns.mobileHash == mobileHash).fetchOne(db)
-        }
+        try database.pool.read { db in try HotQueries.citizen(db, mobileHash: mobileHash) }
     }
 
     public func countByKEKVersion() throws -> [Int: Int] {
@@ -61,11 +59,11 @@ public struct SQLiteDocumentRepository: DocumentRepository {
     }
 
     public func find(id: String) throws -> DocumentRecord? {
-        try database.pool.read { db in try DocumentRecord.fetchOne(db, key: id) }
+        try database.pool.read { db in try HotQueries.document(db, id: id) }
     }
 
     public func find(uri: String) throws -> DocumentRecord? {
-        try database.pool.read { db in try DocumentRecord.filter(DocumentRecord.Columns.uri == uri).fetchOne(db) }
+        try database.pool.read { db in try HotQueries.document(db, uri: uri) }
     }
 
     public func list(ownerID: String) throws -> [DocumentRecord] {
