@@ -2,7 +2,6 @@ import Crypto
 import Foundation
 import LockerCore
 import LockerStore
-import MultipartKit
 import NIOCore
 
 /// Reads a push's multipart body as it streams in: `metadata` (JSON, buffered, ≤ 64 KiB),
@@ -13,7 +12,7 @@ import NIOCore
 final class PushBodyReader {
     enum Part { case none, metadata, content, signature, extra }
 
-    private let parser: MultipartParser
+    private let parser: MultipartStream
     private let maxDocumentBytes: Int
     private let maxMetadataBytes: Int
     /// Called once the metadata part is complete and valid; returns the writer for content.
@@ -30,15 +29,18 @@ final class PushBodyReader {
     private(set) var failure: Problem?
 
     init(boundary: String, maxDocumentBytes: Int, maxMetadataBytes: Int, startContent: @escaping (PushMetadata, String) throws -> DocumentWriter) {
-        self.parser = MultipartParser(boundary: boundary)
+        self.parser = MultipartStream(boundary: boundary)
         self.maxDocumentBytes = maxDocumentBytes
         self.maxMetadataBytes = maxMetadataBytes
         self.startContent = startContent
         parser.onHeader = { [unowned self] name, value in
-            self.partHeaders[name.lowercased()] = value
+            self.partHeaders[name] = value
         }
-        parser.onBody = { [unowned self] buffer in
-            self.body(&buffer)
+        parser.onBodyStart = { [unowned self] in
+            self.beginPartIfNeeded()
+        }
+        parser.onBody = { [unowned self] bytes in
+            self.body(bytes)
         }
         parser.onPartComplete = { [unowned self] in
             self.complete()
@@ -48,7 +50,9 @@ final class PushBodyReader {
     /// Feeds one chunk; throws the first problem found.
     func feed(_ buffer: ByteBuffer) throws {
         do {
-            try parser.execute(buffer)
+            try buffer.withUnsafeReadableBytes { try parser.feed($0) }
+        } catch let error as MultipartStream.Malformed {
+            fail(.badRequest("The multipart body is malformed: \(error.description)."))
         } catch {
             fail(.badRequest("The multipart body is malformed."))
         }
@@ -58,7 +62,7 @@ final class PushBodyReader {
     /// Checks the body ended with all three parts.
     func finish() throws {
         if let failure { throw failure }
-        guard completedParts == 3, metadata != nil, writer != nil else {
+        guard parser.isComplete, completedParts == 3, metadata != nil, writer != nil else {
             throw Problem.badRequest("The multipart body must hold the parts metadata, content and signature, in that order, and end with the closing boundary.")
         }
     }
@@ -112,33 +116,33 @@ final class PushBodyReader {
         }
     }
 
-    private func body(_ buffer: inout ByteBuffer) {
+    private func body(_ buffer: UnsafeRawBufferPointer) {
         beginPartIfNeeded()
         guard failure == nil else { return }
         switch part {
         case .metadata:
-            guard metadataBytes.count + buffer.readableBytes <= maxMetadataBytes else {
+            guard metadataBytes.count + buffer.count <= maxMetadataBytes else {
                 fail(.badRequest("The metadata part exceeds \(maxMetadataBytes) bytes."))
                 return
             }
-            metadataBytes.append(contentsOf: buffer.readableBytesView)
+            metadataBytes.append(contentsOf: buffer)
         case .content:
             guard let writer else { return }
-            guard writer.size + buffer.readableBytes <= maxDocumentBytes else {
+            guard writer.size + buffer.count <= maxDocumentBytes else {
                 fail(Problem.tooLarge(limit: maxDocumentBytes))
                 return
             }
             do {
-                try buffer.withUnsafeReadableBytes { try writer.append($0) }
+                try writer.append(buffer)
             } catch {
                 fail(.internalError)
             }
         case .signature:
-            guard signatureText.count + buffer.readableBytes <= 256 else {
+            guard signatureText.count + buffer.count <= 256 else {
                 fail(.badRequest("The signature part is too long."))
                 return
             }
-            signatureText.append(contentsOf: buffer.readableBytesView)
+            signatureText.append(contentsOf: buffer)
         case .none, .extra:
             break
         }
