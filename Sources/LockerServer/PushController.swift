@@ -65,8 +65,9 @@ struct PushController {
             return try documentResponse(existing, issuerName: issuer.name, status: .ok, outcome: .unchanged)
         }
 
-        // Durable blob first (fsync, rename, directory fsync), off the request threads.
-        let (size, _) = try await services.blocking { try writer.finish() }
+        // Durable blob first (fsync, rename, directory fsync), off the request threads; a small
+        // document sealed into memory (stored inline by the commit below) needs no such trip.
+        let (size, _) = writer.finishTouchesDisk ? try await services.blocking { try writer.finish() } : try writer.finish()
         let now = services.clock()
         let dataKey = try vault.dataKey(of: owner.record)
         let sealedMetadata = try FieldSeal.seal(reader.metadataBytes, key: dataKey, field: "metadata/\(documentID)/\(version)", ownerID: owner.record.id)
@@ -106,7 +107,7 @@ struct PushController {
                     throw Problem(.conflict, "conflict", "Conflict", detail: "A concurrent push or revocation changed this document; retry the push.")
                 }
                 // The check above settles which: no row yet, or exactly the previous version.
-                if current == nil { try stored.insert(db) } else { try stored.update(db) }
+                if current == nil { try stored.insertHot(db) } else { try stored.update(db) }
                 if let inlineBlob { try InlineBlobs.insert(db, id: stored.blobID, bytes: inlineBlob) }
                 if let replacedBlob { try InlineBlobs.remove(db, id: replacedBlob) }
                 try AuditLog.append(db, at: now, action: outcome == .created ? "document.pushed" : "document.updated", actor: "issuer:\(issuer.id)",

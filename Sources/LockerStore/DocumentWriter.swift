@@ -74,6 +74,14 @@ public final class DocumentWriter: @unchecked Sendable {
     }
 
     /// SHA-256 of the plaintext appended so far (the writer stays usable).
+    /// Whether `finish()` will write, fsync or rename a file (false when the sealed document
+    /// will live inline in the database): only then is it worth moving to a blocking-I/O thread.
+    public var finishTouchesDisk: Bool {
+        guard let spilling = blob as? SpillingBlobWriter else { return true }
+        let finalSize = Envelope.sealedSize(plaintextSize: size, segmentSize: sealer.segmentSize)
+        return !spilling.staysInline(finalSize: finalSize)
+    }
+
     public func digestSoFar() -> Data {
         Data(hasher.finalize())
     }

@@ -69,3 +69,17 @@ extension ShareRecord: HotRow {
                   createdAt: try row.decode(atIndex: 10), expiresAt: try row.decode(atIndex: 11), revokedAt: try row.decode(atIndex: 12))
     }
 }
+
+extension DocumentRecord {
+    /// Inserts the row with one cached statement, columns in `selection` order (the push path's
+    /// commit; GRDB's `Codable` insert builds its arguments through an encoder per call).
+    public func insertHot(_ db: Database) throws {
+        let placeholders = Array(repeating: "?", count: 21).joined(separator: ", ")
+        let s = try db.cachedStatement(sql: "INSERT INTO documents (\(Self.selection)) VALUES (\(placeholders))")
+        try s.execute(arguments: [
+            id, ownerID, uri, issuerID, docType, issuerDocID, issuedOn, version, blobID, contentKeyWrapped, dekVersion, size,
+            contentType, contentSHA256, claimsSealed, signature, revokedAt.map(DBTime.text), DBTime.text(createdAt), DBTime.text(updatedAt),
+            metadataSHA256, holderSealed,
+        ])
+    }
+}

@@ -19,6 +19,9 @@ public final class SpillingBlobWriter: BlobWriter {
         self.makeFile = makeFile
     }
 
+    /// Whether a blob that ends at `finalSize` bytes stays in memory (and so in the database).
+    public func staysInline(finalSize: Int) -> Bool { file == nil && finalSize <= limit }
+
     /// The sealed bytes, if they stayed small enough to live in the database.
     public var inlineBytes: Data? { file == nil ? Data(buffer) : nil }
 
