@@ -100,15 +100,38 @@ public enum Base64URL {
         return String(decoding: out, as: UTF8.self)
     }
 
-    /// Decodes unpadded (or padded) base64url; nil on any character outside the alphabet.
+    /// Value of each base64url character, 0xFF for anything else.
+    private static let values: [UInt8] = {
+        var table = [UInt8](repeating: 0xFF, count: 256)
+        for (i, c) in alphabet.enumerated() { table[Int(c)] = UInt8(i) }
+        return table
+    }()
+
+    /// Decodes unpadded (or `=`-padded) base64url; nil on any character outside the alphabet,
+    /// `=` anywhere but at the end, or a length no encoding produces. Table-driven: it runs on
+    /// every push (the issuer's signature).
     public static func decode(_ string: String) -> [UInt8]? {
-        guard string.utf8.allSatisfy({ c in
-            (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a)
-                || c == UInt8(ascii: "-") || c == UInt8(ascii: "_") || c == UInt8(ascii: "=")
-        }) else { return nil }
-        var s = string.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        s = s.replacingOccurrences(of: "=", with: "")
-        while s.count % 4 != 0 { s.append("=") }
-        return Data(base64Encoded: s).map { [UInt8]($0) }
+        var input = Array(string.utf8)
+        var padding = 0
+        while input.last == UInt8(ascii: "="), padding < 2 {
+            input.removeLast()
+            padding += 1
+        }
+        guard input.count % 4 != 1, padding == 0 || (input.count + padding) % 4 == 0 else { return nil }
+        var out = [UInt8]()
+        out.reserveCapacity(input.count * 3 / 4)
+        var accumulator: UInt32 = 0
+        var bits = 0
+        for c in input {
+            let v = values[Int(c)]
+            guard v != 0xFF else { return nil }
+            accumulator = accumulator << 6 | UInt32(v)
+            bits += 6
+            if bits >= 8 {
+                bits -= 8
+                out.append(UInt8(truncatingIfNeeded: accumulator >> UInt32(bits)))
+            }
+        }
+        return out
     }
 }

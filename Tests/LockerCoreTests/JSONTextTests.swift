@@ -63,3 +63,28 @@ struct JSONTextTests {
         #expect(Timestamp.string(Date(timeIntervalSince1970: 951_782_400)) == "2000-02-29T00:00:00Z")
     }
 }
+
+@Suite("base64url")
+struct Base64URLTests {
+    @Test("round trips every length and byte; matches Foundation's base64 after the alphabet swap")
+    func roundTrip() throws {
+        var generator = SystemRandomNumberGenerator()
+        for length in 0..<70 {
+            let bytes = (0..<length).map { _ in UInt8.random(in: 0...255, using: &generator) }
+            let encoded = Base64URL.encode(bytes)
+            #expect(Base64URL.decode(encoded) == bytes)
+            let standard = Data(bytes).base64EncodedString()
+            #expect(encoded == standard.replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: ""))
+            let padded = encoded + String(repeating: "=", count: (4 - encoded.utf8.count % 4) % 4)
+            #expect(Base64URL.decode(padded) == bytes, "padded form of \(length) bytes")
+        }
+    }
+
+    @Test("refuses characters outside the alphabet, padding in the middle, and impossible lengths")
+    func refusals() {
+        for bad in ["ab+c", "ab/c", "ab c", "a=bc", "abcde", "ab===", "é", "abc=d", "a==="] {
+            #expect(Base64URL.decode(bad) == nil, "\(bad)")
+        }
+        #expect(Base64URL.decode("") == [])
+    }
+}
