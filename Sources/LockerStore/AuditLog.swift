@@ -55,10 +55,16 @@ public enum AuditLog {
     /// Appends one event; call inside a write transaction.
     @discardableResult
     public static func append(_ db: Database, at: Date, action: String, actor: String, citizenID: String?, documentID: String?, detail: [String: String] = [:]) throws -> AuditRecord {
+        try append(db, at: at, action: action, actor: actor, citizenID: citizenID, documentID: documentID, detailJSON: JSONText.object(detail))
+    }
+
+    /// Appends one event whose detail was already written as JSON (`JSONText.object`), so
+    /// that the serialized writer only links it into the chain.
+    @discardableResult
+    public static func append(_ db: Database, at: Date, action: String, actor: String, citizenID: String?, documentID: String?, detailJSON: String) throws -> AuditRecord {
         let last = try Row.fetchOne(db.cachedStatement(sql: "SELECT seq, hash FROM auditLog ORDER BY seq DESC LIMIT 1"))
-        let prevHash: Data = last?["hash"] ?? Data(count: 32)
-        let seq: Int64 = (last?["seq"] ?? 0) + 1
-        let detailJSON = JSONText.object(detail)
+        let prevHash: Data = last?[1] ?? Data(count: 32)
+        let seq: Int64 = (last?[0] ?? 0) + 1
         // Store millisecond precision so the hash recomputes exactly from the stored row.
         let at = Date(timeIntervalSince1970: (at.timeIntervalSince1970 * 1000).rounded() / 1000)
         let record = AuditRecord(

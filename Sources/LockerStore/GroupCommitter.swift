@@ -20,6 +20,10 @@ public final class GroupCommitter: Sendable {
     private let pool: DatabasePool
     private let pending = Mutex<[Job]>([])
     private let wakeUp = DispatchSemaphore(value: 0)
+    /// Resumes the waiting requests of a committed batch, so the writer can start the next
+    /// batch at once instead of waking every request's thread itself (measured: 5-15 µs per
+    /// job on the writer, which is the one thread every durable request goes through).
+    private let completions = DispatchQueue(label: "locker-group-commit-completions")
     /// Upper bound on jobs per transaction, so one batch never holds the writer for long.
     public let maxBatch: Int
 
@@ -90,7 +94,10 @@ public final class GroupCommitter: Sendable {
                     // The commit itself failed: nothing in the batch is durable.
                     for i in errors.indices where errors[i] == nil { errors[i] = error }
                 }
-                for (i, job) in jobs.enumerated() { job.finish(errors[i]) }
+                let outcomes = errors
+                completions.async {
+                    for (i, job) in jobs.enumerated() { job.finish(outcomes[i]) }
+                }
             }
         }
     }

@@ -7,7 +7,7 @@ import GRDB
 public enum HotQueries {
     /// A session by token hash, with its citizen.
     public static func session(_ db: Database, tokenHash: Data) throws -> (SessionRecord, CitizenRecord)? {
-        let s = try db.cachedStatement(sql: "SELECT \(SessionRecord.selection) FROM sessions WHERE tokenHash = ?")
+        let s = try db.cachedStatement(sql: sessionByTokenSQL)
         guard let session = try SessionRecord.fetchFirst(s, arguments: [tokenHash]) else { return nil }
         guard let citizen = try citizen(db, id: session.citizenID) else { return nil }
         return (session, citizen)
@@ -15,19 +15,19 @@ public enum HotQueries {
 
     /// A document by id, only if `ownerID` owns it (one lookup whether it exists or not).
     public static func ownedDocument(_ db: Database, id: String, ownerID: String) throws -> DocumentRecord? {
-        let s = try db.cachedStatement(sql: "SELECT \(DocumentRecord.selection) FROM documents WHERE id = ? AND ownerID = ?")
+        let s = try db.cachedStatement(sql: ownedDocumentSQL)
         return try DocumentRecord.fetchFirst(s, arguments: [id, ownerID])
     }
 
     /// A document by id.
     public static func document(_ db: Database, id: String) throws -> DocumentRecord? {
-        let s = try db.cachedStatement(sql: "SELECT \(DocumentRecord.selection) FROM documents WHERE id = ?")
+        let s = try db.cachedStatement(sql: documentByIDSQL)
         return try DocumentRecord.fetchFirst(s, arguments: [id])
     }
 
     /// A document by its URI (`issuer-DOCTYPE-docId`).
     public static func document(_ db: Database, uri: String) throws -> DocumentRecord? {
-        let s = try db.cachedStatement(sql: "SELECT \(DocumentRecord.selection) FROM documents WHERE uri = ?")
+        let s = try db.cachedStatement(sql: documentByURISQL)
         return try DocumentRecord.fetchFirst(s, arguments: [uri])
     }
 
@@ -44,29 +44,49 @@ public enum HotQueries {
 
     /// A citizen by keyed mobile hash.
     public static func citizen(_ db: Database, mobileHash: Data) throws -> CitizenRecord? {
-        let s = try db.cachedStatement(sql: "SELECT \(CitizenRecord.selection) FROM citizens WHERE mobileHash = ?")
+        let s = try db.cachedStatement(sql: citizenByMobileSQL)
         return try CitizenRecord.fetchFirst(s, arguments: [mobileHash])
     }
 
     /// A citizen by id.
     public static func citizen(_ db: Database, id: String) throws -> CitizenRecord? {
-        let s = try db.cachedStatement(sql: "SELECT \(CitizenRecord.selection) FROM citizens WHERE id = ?")
+        let s = try db.cachedStatement(sql: citizenByIDSQL)
         return try CitizenRecord.fetchFirst(s, arguments: [id])
     }
 
     /// A citizen's unrevoked vaccination certificates, newest first.
     public static func vaccinationCertificates(_ db: Database, ownerID: String) throws -> [DocumentRecord] {
-        let s = try db.cachedStatement(sql: "SELECT \(DocumentRecord.selection) FROM documents WHERE ownerID = ? AND docType = 'VACER' AND revokedAt IS NULL ORDER BY issuedOn DESC, updatedAt DESC")
-        return try Row.fetchCursor(s, arguments: [ownerID]).map { try DocumentRecord(selected: $0) }.reduce(into: []) { $0.append($1) }
+        let s = try db.cachedStatement(sql: vaccinationCertificatesSQL)
+        return try Row.fetchCursor(s, arguments: [ownerID]).map { try DocumentRecord(selected: $0, at: 0) }.reduce(into: []) { $0.append($1) }
     }
 
-    /// A grant by token hash, with its document and the document's owner.
+    /// A grant by token hash, with its document and the document's owner, in one joined read
+    /// (it runs on the serialized writer, where every statement counts).
     public static func share(_ db: Database, tokenHash: Data) throws -> (ShareRecord, DocumentRecord, CitizenRecord)? {
-        let s = try db.cachedStatement(sql: "SELECT \(ShareRecord.selection) FROM shares WHERE tokenHash = ?")
-        guard let share = try ShareRecord.fetchFirst(s, arguments: [tokenHash]) else { return nil }
-        let d = try db.cachedStatement(sql: "SELECT \(DocumentRecord.selection) FROM documents WHERE id = ?")
-        guard let document = try DocumentRecord.fetchFirst(d, arguments: [share.documentID]) else { return nil }
-        guard let owner = try citizen(db, id: share.ownerID) else { return nil }
-        return (share, document, owner)
+        let s = try db.cachedStatement(sql: shareByTokenSQL)
+        // The cursor must outlive the decoding: its row reads the statement in place.
+        let rows = try Row.fetchCursor(s, arguments: [tokenHash])
+        guard let row = try rows.next() else { return nil }
+        return try withExtendedLifetime(rows) {
+            (try ShareRecord(selected: row, at: 0), try DocumentRecord(selected: row, at: shareColumns),
+             try CitizenRecord(selected: row, at: shareColumns + documentColumns))
+        }
     }
+
+    private static let shareColumns = ShareRecord.columnCount
+    private static let documentColumns = DocumentRecord.columnCount
+    private static let shareByTokenSQL = """
+        SELECT \(ShareRecord.selection(as: "s")), \(DocumentRecord.selection(as: "d")), \(CitizenRecord.selection(as: "c"))
+        FROM shares s JOIN documents d ON d.id = s.documentID JOIN citizens c ON c.id = s.ownerID
+        WHERE s.tokenHash = ?
+        """
+
+    // SQL built once: interpolating it per call cost more than looking up the cached statement.
+    private static let sessionByTokenSQL = "SELECT \(SessionRecord.selection) FROM sessions WHERE tokenHash = ?"
+    private static let ownedDocumentSQL = "SELECT \(DocumentRecord.selection) FROM documents WHERE id = ? AND ownerID = ?"
+    private static let documentByIDSQL = "SELECT \(DocumentRecord.selection) FROM documents WHERE id = ?"
+    private static let documentByURISQL = "SELECT \(DocumentRecord.selection) FROM documents WHERE uri = ?"
+    private static let citizenByMobileSQL = "SELECT \(CitizenRecord.selection) FROM citizens WHERE mobileHash = ?"
+    private static let citizenByIDSQL = "SELECT \(CitizenRecord.selection) FROM citizens WHERE id = ?"
+    private static let vaccinationCertificatesSQL = "SELECT \(DocumentRecord.selection) FROM documents WHERE ownerID = ? AND docType = 'VACER' AND revokedAt IS NULL ORDER BY issuedOn DESC, updatedAt DESC"
 }

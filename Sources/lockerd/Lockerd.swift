@@ -10,7 +10,8 @@ import Logging
 struct Lockerd {
     static func main() async {
         AllocatorTuning.apply()
-        if ProcessInfo.processInfo.environment["LOCKER_DEFAULT_EXECUTOR"] == nil { ServerExecutor.adoptEventLoops() }
+        // LOCKER_EXECUTOR=cooperative keeps Swift's default thread pool (see ServerExecutor).
+        if ProcessInfo.processInfo.environment["LOCKER_EXECUTOR"] != "cooperative" { ServerExecutor.adoptEventLoops() }
         let arguments = CommandLine.arguments
         if arguments.contains("--help") || arguments.contains("-h") {
             print(usage)
