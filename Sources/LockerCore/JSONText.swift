@@ -26,6 +26,12 @@ public enum JSONText {
     public static func object(_ fields: [String: String]) -> String {
         var out = [UInt8]()
         out.reserveCapacity(32 * fields.count + 2)
+        writeObject(fields, into: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// A string-to-string object, keys sorted.
+    static func writeObject(_ fields: [String: String], into out: inout [UInt8]) {
         out.append(UInt8(ascii: "{"))
         for (i, key) in sortedKeys(fields.keys).enumerated() {
             if i > 0 { out.append(UInt8(ascii: ",")) }
@@ -34,7 +40,6 @@ public enum JSONText {
             writeString(fields[key]!, into: &out)
         }
         out.append(UInt8(ascii: "}"))
-        return String(decoding: out, as: UTF8.self)
     }
 
     /// A JSON string literal (with the quotes) for `s`.
@@ -76,14 +81,7 @@ public enum JSONText {
         } else if type == NSNull.self {  // not `is NSNull`: that bridges every dictionary to NSDictionary first
             out.append(contentsOf: "null".utf8)
         } else if let dict = value as? [String: String], type != NSDictionary.self {
-            out.append(UInt8(ascii: "{"))
-            for (i, key) in sortedKeys(dict.keys).enumerated() {
-                if i > 0 { out.append(UInt8(ascii: ",")) }
-                writeString(key, into: &out)
-                out.append(UInt8(ascii: ":"))
-                writeString(dict[key]!, into: &out)
-            }
-            out.append(UInt8(ascii: "}"))
+            writeObject(dict, into: &out)
         } else if let dict = value as? [String: Any], type != NSDictionary.self {
             out.append(UInt8(ascii: "{"))
             for (i, key) in sortedKeys(dict.keys).enumerated() {

@@ -7,12 +7,18 @@ import Testing
 struct GroupCommitterTests {
     struct Refused: Error {}
 
-    @Test("concurrent jobs share batches; a job that throws after writing leaves no trace and does not undo the others")
-    func failingJobIsolated() async throws {
-        let storage = TempStorage()
+    /// A database in `storage` with one table `t (n INTEGER PRIMARY KEY)`.
+    static func database(in storage: TempStorage) async throws -> LockerDatabase {
         try FileManager.default.createDirectory(atPath: storage.path, withIntermediateDirectories: true)
         let database = try LockerDatabase(path: storage.path + "/locker.sqlite")
         try await database.pool.write { db in try db.execute(sql: "CREATE TABLE t (n INTEGER PRIMARY KEY)") }
+        return database
+    }
+
+    @Test("concurrent jobs share batches; a job that throws after writing leaves no trace and does not undo the others")
+    func failingJobIsolated() async throws {
+        let storage = TempStorage()
+        let database = try await Self.database(in: storage)
         let committer = GroupCommitter(database: database, maxBatch: 16)
         let results = await withTaskGroup(of: (Int, Bool).self) { group in
             for n in 0..<200 {
@@ -45,9 +51,7 @@ struct GroupCommitterTests {
     @Test("a job's own nested savepoint still works inside the batch")
     func nestedSavepoint() async throws {
         let storage = TempStorage()
-        try FileManager.default.createDirectory(atPath: storage.path, withIntermediateDirectories: true)
-        let database = try LockerDatabase(path: storage.path + "/locker.sqlite")
-        try await database.pool.write { db in try db.execute(sql: "CREATE TABLE t (n INTEGER PRIMARY KEY)") }
+        let database = try await Self.database(in: storage)
         let committer = GroupCommitter(database: database)
         try await committer.write { db in
             try db.execute(sql: "INSERT INTO t (n) VALUES (1)")
