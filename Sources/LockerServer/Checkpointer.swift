@@ -6,6 +6,11 @@ import ServiceLifecycle
 /// Copies the SQLite WAL back into the database every quarter second, from a connection of its
 /// own, so that no request's commit ever pays for a checkpoint (lockerd's connections have
 /// automatic checkpoints switched off). PASSIVE: it never blocks a writer or a reader.
+///
+/// Under constant writes a PASSIVE checkpoint never catches up with the last frame, so SQLite
+/// never starts the WAL over. Once the WAL passes `LockerDatabase.walSizeLimit`, the writer
+/// restarts it between two batches (a pause of a few milliseconds, since the PASSIVE
+/// checkpoints have already copied nearly everything).
 struct Checkpointer: Service {
     let services: LockerServices
     let logger: Logger
@@ -18,6 +23,11 @@ struct Checkpointer: Service {
             while !Task.isCancelled {
                 do {
                     _ = try await services.blocking { try database.checkpoint() }
+                    if database.walBytes > LockerDatabase.walSizeLimit {
+                        let started = ContinuousClock.now
+                        let (frames, _) = try await services.committer.betweenBatches { db in try LockerDatabase.restartWAL(db) }
+                        logger.debug("WAL restarted", metadata: ["frames": "\(frames)", "elapsed": "\(ContinuousClock.now - started)"])
+                    }
                     failures = 0
                 } catch {
                     failures += 1

@@ -15,6 +15,8 @@ public final class GroupCommitter: Sendable {
     private struct Job: Sendable {
         let run: @Sendable (Database) throws -> Void
         let finish: @Sendable ((any Error)?) -> Void
+        /// Runs alone, outside any transaction (maintenance such as restarting the WAL).
+        var alone = false
     }
 
     private let pool: DatabasePool
@@ -59,17 +61,43 @@ public final class GroupCommitter: Sendable {
         }
     }
 
+    /// Runs `work` on the writer's connection between two batches, outside any transaction, so
+    /// nothing else writes meanwhile (for `LockerDatabase.restartWAL`).
+    public func betweenBatches<T: Sendable>(_ work: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
+            let job = Job(
+                run: { db in continuation.resume(with: Result { try work(db) }) },
+                finish: { error in if let error { continuation.resume(throwing: error) } },
+                alone: true)
+            pending.withLock { $0.append(job) }
+            wakeUp.signal()
+        }
+    }
+
     private func loop() {
         while true {
             wakeUp.wait()
             while true {
                 let jobs: [Job] = pending.withLock { queue in
-                    let n = min(queue.count, maxBatch)
+                    if let first = queue.first, first.alone {
+                        queue.removeFirst()
+                        return [first]
+                    }
+                    // Transactional jobs up to the next one that must run alone.
+                    let n = min(queue.prefix(maxBatch).firstIndex(where: \.alone) ?? min(queue.count, maxBatch), maxBatch)
                     let jobs = Array(queue.prefix(n))
                     queue.removeFirst(n)
                     return jobs
                 }
                 if jobs.isEmpty { break }
+                if jobs[0].alone {
+                    do {
+                        try pool.writeWithoutTransaction { db in try jobs[0].run(db) }
+                    } catch {
+                        jobs[0].finish(error)
+                    }
+                    continue
+                }
                 var errors = [(any Error)?](repeating: nil, count: jobs.count)
                 do {
                     try pool.write { db in

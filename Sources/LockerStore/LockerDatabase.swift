@@ -32,6 +32,8 @@ public final class LockerDatabase: Sendable {
             if !readOnly {
                 try db.execute(sql: "PRAGMA synchronous = FULL")
                 if backgroundCheckpoints { try db.execute(sql: "PRAGMA wal_autocheckpoint = 0") }
+                // When the WAL restarts from its beginning, cut the file back to this size.
+                try db.execute(sql: "PRAGMA journal_size_limit = \(Self.walSizeLimit)")
             }
         }
         self.path = path
@@ -77,6 +79,26 @@ public final class LockerDatabase: Sendable {
             let row = try Row.fetchOne(db, sql: "PRAGMA wal_checkpoint(PASSIVE)")
             return (row?[1] ?? 0, row?[2] ?? 0)
         }
+    }
+
+    /// Past this many bytes of WAL, the writer restarts it (`restartWAL`).
+    public static let walSizeLimit = 64 << 20
+
+    /// Size of the WAL file now (0 if there is none).
+    public var walBytes: Int {
+        var info = stat()
+        return stat(path + "-wal", &info) == 0 ? Int(info.st_size) : 0
+    }
+
+    /// Makes the next write start the WAL from its beginning: copies what the background
+    /// PASSIVE checkpoints have not yet copied, waits for readers still on old frames, and
+    /// resets. Run it on the writer's connection between transactions (`GroupCommitter.
+    /// betweenBatches`). Without it a server under constant writes never lets a PASSIVE
+    /// checkpoint catch up, and the WAL grew by about 100 MB/s under 4 KB pushes (measured),
+    /// making every append allocate fresh page cache and every read search a longer WAL index.
+    public static func restartWAL(_ db: Database) throws -> (walFrames: Int, checkpointed: Int) {
+        let row = try Row.fetchOne(db, sql: "PRAGMA wal_checkpoint(RESTART)")
+        return (row?[1] ?? 0, row?[2] ?? 0)
     }
 
     /// Rows per KEK version in a table of wrapped keys (`citizens` or `signingKeys`).

@@ -62,4 +62,33 @@ struct GroupCommitterTests {
         }
         #expect(try database.read { db in try Int.fetchAll(db, sql: "SELECT n FROM t") } == [1])
     }
+
+    @Test("under writes that never stop, the writer restarts the WAL between batches; nothing is lost")
+    func walRestart() async throws {
+        let storage = TempStorage()
+        try FileManager.default.createDirectory(atPath: storage.path, withIntermediateDirectories: true)
+        let database = try LockerDatabase(path: storage.path + "/locker.sqlite", backgroundCheckpoints: true)
+        try await database.pool.write { db in try db.execute(sql: "CREATE TABLE t (n INTEGER PRIMARY KEY, pad BLOB)") }
+        let committer = GroupCommitter(database: database)
+        let pad = Data(repeating: 7, count: 3000)
+        for n in 0..<300 {
+            try await committer.write { db in try db.execute(sql: "INSERT INTO t (n, pad) VALUES (?, ?)", arguments: [n, pad]) }
+        }
+        let grown = try database.checkpoint()
+        #expect(grown.walFrames >= 300, "autocheckpoint is off, so the WAL holds every commit")
+        // Writes racing the restart still all land, before or after it.
+        async let more: Void = {
+            for n in 300..<400 {
+                try await committer.write { db in try db.execute(sql: "INSERT INTO t (n, pad) VALUES (?, ?)", arguments: [n, pad]) }
+            }
+        }()
+        let restarted = try await committer.betweenBatches { db in try LockerDatabase.restartWAL(db) }
+        #expect(restarted.walFrames == restarted.checkpointed, "RESTART copies every frame")
+        try await more
+        try await committer.write { db in try db.execute(sql: "INSERT INTO t (n, pad) VALUES (400, NULL)") }
+        let after = try database.checkpoint()
+        #expect(after.walFrames < grown.walFrames, "the WAL started over instead of growing on")
+        let reopened = try LockerDatabase(path: storage.path + "/locker.sqlite")
+        #expect(try reopened.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM t") } == 401)
+    }
 }
