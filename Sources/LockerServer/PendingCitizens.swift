@@ -9,9 +9,9 @@ final class PendingCitizens: Sendable {
     private let entries = Mutex<[Data: (record: CitizenRecord, users: Int)]>([:])
 
     /// The citizen for `mobile`: the stored one, or a shared not-yet-stored one (`isNew`).
-    func acquire(mobile: String, vault: Vault) throws -> (record: CitizenRecord, isNew: Bool) {
-        let hash = vault.mobileHash(mobile)
-        if let stored = try vault.citizens.find(mobileHash: hash) { return (stored, false) }
+    /// `stored` is what the caller's read found for the keyed mobile hash `hash`.
+    func acquire(mobile: String, hash: Data, stored: CitizenRecord?, vault: Vault) throws -> (record: CitizenRecord, isNew: Bool) {
+        if let stored { return (stored, false) }
         return try entries.withLock { map in
             if let entry = map[hash] {
                 map[hash] = (entry.record, entry.users + 1)

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import GRDB
 import Hummingbird
@@ -25,11 +26,17 @@ struct PushController {
         var existing: DocumentRecord?
         var documentID = ""
         var version = 1
+        var ownerKey: SymmetricKey?
         let reader = PushBodyReader(boundary: boundary, maxDocumentBytes: services.settings.maxDocumentBytes, maxMetadataBytes: services.settings.maxJSONBytes) { metadata, _ in
             guard let uri = DocumentURI(issuerID: issuer.id, docType: metadata.docType, docID: metadata.docId) else { throw Problem.badRequest("Invalid document URI.") }
-            let citizen = try services.pendingCitizens.acquire(mobile: metadata.mobile, vault: vault)
+            // One read for both lookups: the citizen by keyed mobile hash, the document by URI.
+            let hash = vault.mobileHash(metadata.mobile)
+            let (stored, current) = try vault.database.read { db in
+                (try HotQueries.citizen(db, mobileHash: hash), try HotQueries.document(db, uri: uri.description))
+            }
+            let citizen = try services.pendingCitizens.acquire(mobile: metadata.mobile, hash: hash, stored: stored, vault: vault)
             owner = citizen
-            existing = try vault.documents.find(uri: uri.description)
+            existing = current
             if let existing {
                 guard existing.ownerID == citizen.record.id else {
                     throw Problem(.conflict, "uri-owned-by-another-citizen", "Conflict", detail: "This document URI already belongs to another mobile number.")
@@ -38,7 +45,9 @@ struct PushController {
             }
             documentID = existing?.id ?? SecureRandom.identifier()
             version = (existing?.version ?? 0) + 1
-            return try vault.beginDocument(owner: citizen.record, documentID: documentID, version: version)
+            let key = try vault.dataKey(of: citizen.record)
+            ownerKey = key
+            return try vault.beginDocument(owner: citizen.record, documentID: documentID, version: version, dataKey: key)
         }
         defer { if let owner, owner.isNew { services.pendingCitizens.release(owner.record) } }
         do {
@@ -69,7 +78,7 @@ struct PushController {
         // document sealed into memory (stored inline by the commit below) needs no such trip.
         let (size, _) = writer.finishTouchesDisk ? try await services.blocking { try writer.finish() } : try writer.finish()
         let now = services.clock()
-        let dataKey = try vault.dataKey(of: owner.record)
+        let dataKey = try ownerKey ?? vault.dataKey(of: owner.record)
         let sealedMetadata = try FieldSeal.seal(reader.metadataBytes, key: dataKey, field: "metadata/\(documentID)/\(version)", ownerID: owner.record.id)
         let uri = DocumentURI(issuerID: issuer.id, docType: metadata.docType, docID: metadata.docId)!.description
         var record = DocumentRecord(

@@ -143,9 +143,10 @@ public final class Vault: Sendable {
     // MARK: Documents
 
     /// Starts sealing a document's content into a new blob under a fresh content key.
+    /// `dataKey`: the owner's data key if the caller already unwrapped it.
     public func beginDocument(owner: CitizenRecord, documentID: String, version: Int, segmentSize: Int = Envelope.defaultSegmentSize,
-                              inlineLimit: Int = Vault.inlineBlobLimit) throws -> DocumentWriter {
-        let dataKey = try dataKey(of: owner)
+                              inlineLimit: Int = Vault.inlineBlobLimit, dataKey: SymmetricKey? = nil) throws -> DocumentWriter {
+        let dataKey = try dataKey ?? self.dataKey(of: owner)
         let context = EnvelopeContext(ownerID: owner.id, documentID: documentID, keyVersion: UInt32(version))
         let contentKey = SymmetricKey(size: .bits256)
         let wrapped = try KeyWrap.wrap(contentKey, under: dataKey, aad: KeyWrap.contentKeyAAD(context: context))
