@@ -1,4 +1,5 @@
 import Foundation
+import LockerCore
 import Logging
 import Synchronization
 #if canImport(FoundationNetworking)
@@ -22,7 +23,7 @@ public final class OutboxSMSSender: SMSSender {
     }
 
     public func send(to mobile: String, text: String) async throws {
-        let line: [String: String] = ["to": mobile, "text": text, "at": ISO8601DateFormatter().string(from: Date())]
+        let line: [String: String] = ["to": mobile, "text": text, "at": Timestamp.string(Date())]
         var data = try JSONSerialization.data(withJSONObject: line, options: [.sortedKeys])
         data.append(0x0a)
         try lock.withLock { _ in

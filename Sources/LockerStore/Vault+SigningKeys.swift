@@ -79,7 +79,7 @@ extension Vault {
             }
             try fresh.insert(db)
             try AuditLog.append(db, at: now, action: "admin.signing-key-rotated", actor: actor, citizenID: nil, documentID: nil,
-                                detail: ["kid": fresh.kid, "retired": retired.joined(separator: ","), "publishUntil": ISO8601DateFormatter().string(from: publishUntil)])
+                                detail: ["kid": fresh.kid, "retired": retired.joined(separator: ","), "publishUntil": Timestamp.string(publishUntil)])
             return (fresh, retired)
         }
     }

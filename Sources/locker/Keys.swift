@@ -76,11 +76,10 @@ struct Keys: ParsableCommand {
             print("storage: \(vault.layout.root)")
             print("primary: v\(status.primaryVersion)   minimum decryption version: v\(status.minDecryptionVersion)")
             print("VERSION  STATE     CREATED                DATA KEYS  SIGNING KEYS")
-            let formatter = ISO8601DateFormatter()
             for v in status.versions {
                 print("v\(v.version)".padding(toLength: 9, withPad: " ", startingAt: 0)
                     + v.state.padding(toLength: 10, withPad: " ", startingAt: 0)
-                    + formatter.string(from: v.createdAt).padding(toLength: 23, withPad: " ", startingAt: 0)
+                    + Timestamp.string(v.createdAt).padding(toLength: 23, withPad: " ", startingAt: 0)
                     + "\(v.dataKeys)".padding(toLength: 11, withPad: " ", startingAt: 0) + "\(v.signingKeys)")
             }
             if status.pendingRewrap > 0 { print("\(status.pendingRewrap) wrapped keys are not yet under the primary: `locker keys rewrap` (or a running lockerd) finishes that") }
@@ -168,7 +167,7 @@ struct Keys: ParsableCommand {
             let until = Date().addingTimeInterval(Vault.signedAnswerLifetime + Vault.publishMargin)
             if options.json { return try printJSON(["kid": fresh.kid, "retired": retired.joined(separator: ",")]) }
             print("new signing key \(fresh.kid) signs from now on (a running lockerd switches within a second)")
-            if !retired.isEmpty { print("retired \(retired.joined(separator: ", ")); published in the JWKS until \(ISO8601DateFormatter().string(from: until))") }
+            if !retired.isEmpty { print("retired \(retired.joined(separator: ", ")); published in the JWKS until \(Timestamp.string(until))") }
         }
     }
 
