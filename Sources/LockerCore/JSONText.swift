@@ -150,17 +150,48 @@ extension Optional: OptionalProtocol {
     }
 }
 
-/// RFC 3339 timestamps in UTC to the second (`2026-11-23T08:52:33Z`), without a
-/// `DateFormatter` (which costs microseconds per call through ICU).
+/// UTC date text without a `DateFormatter` (which costs microseconds per call through ICU):
+/// RFC 3339 to the second for the API, and SQLite's date text for stored dates.
 public enum Timestamp {
+    /// `2026-11-23T08:52:33Z`: seconds truncated, as `ISO8601DateFormatter` does.
     public static func string(_ date: Date) -> String {
-        var seconds = time_t(floor(date.timeIntervalSince1970))
+        text(seconds: time_t(floor(date.timeIntervalSince1970)), millis: nil, separator: UInt8(ascii: "T"), zulu: true)
+    }
+
+    /// `2026-11-23 08:52:33.123`, exactly as GRDB stores a `Date` (its shared `DateFormatter`
+    /// rounds to the nearest millisecond), so rows written either way compare and decode alike.
+    public static func sqliteText(_ date: Date) -> String {
+        let ms = Int64((date.timeIntervalSince1970 * 1000).rounded())
+        let seconds = ms >= 0 ? ms / 1000 : (ms - 999) / 1000
+        return text(seconds: time_t(seconds), millis: Int(ms - seconds * 1000), separator: UInt8(ascii: " "), zulu: false)
+    }
+
+    static func text(seconds: time_t, millis: Int?, separator: UInt8, zulu: Bool) -> String {
+        var seconds = seconds
         var parts = tm()
         gmtime_r(&seconds, &parts)
-        func pad(_ n: Int32, _ width: Int) -> String {
-            let s = String(n)
-            return s.count >= width ? s : String(repeating: "0", count: width - s.count) + s
+        var out = [UInt8]()
+        out.reserveCapacity(24)
+        func put(_ value: Int, _ width: Int) {
+            var v = value
+            let start = out.count
+            out.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: width))
+            for i in stride(from: start + width - 1, through: start, by: -1) {
+                out[i] = UInt8(ascii: "0") + UInt8(v % 10)
+                v /= 10
+            }
         }
-        return "\(pad(parts.tm_year + 1900, 4))-\(pad(parts.tm_mon + 1, 2))-\(pad(parts.tm_mday, 2))T\(pad(parts.tm_hour, 2)):\(pad(parts.tm_min, 2)):\(pad(parts.tm_sec, 2))Z"
+        put(Int(parts.tm_year) + 1900, 4); out.append(UInt8(ascii: "-"))
+        put(Int(parts.tm_mon) + 1, 2); out.append(UInt8(ascii: "-"))
+        put(Int(parts.tm_mday), 2); out.append(separator)
+        put(Int(parts.tm_hour), 2); out.append(UInt8(ascii: ":"))
+        put(Int(parts.tm_min), 2); out.append(UInt8(ascii: ":"))
+        put(Int(parts.tm_sec), 2)
+        if let millis {
+            out.append(UInt8(ascii: "."))
+            put(millis, 3)
+        }
+        if zulu { out.append(UInt8(ascii: "Z")) }
+        return String(decoding: out, as: UTF8.self)
     }
 }

@@ -57,7 +57,7 @@ struct PushController {
             reader.abort()
             throw error
         }
-        guard let writer = reader.writer, let metadata = reader.metadata, let owner, let contentType = reader.contentType else {
+        guard let writer = reader.writer, let metadata = reader.metadata, let owner, let contentType = reader.contentType, let dataKey = ownerKey else {
             reader.abort()
             throw Problem.internalError
         }
@@ -78,7 +78,6 @@ struct PushController {
         // document sealed into memory (stored inline by the commit below) needs no such trip.
         let (size, _) = writer.finishTouchesDisk ? try await services.blocking { try writer.finish() } : try writer.finish()
         let now = services.clock()
-        let dataKey = try ownerKey ?? vault.dataKey(of: owner.record)
         let sealedMetadata = try FieldSeal.seal(reader.metadataBytes, key: dataKey, field: "metadata/\(documentID)/\(version)", ownerID: owner.record.id)
         let uri = DocumentURI(issuerID: issuer.id, docType: metadata.docType, docID: metadata.docId)!.description
         var record = DocumentRecord(

@@ -71,7 +71,7 @@ public enum AuditLog {
             seq: seq, at: at, action: action, actor: actor, citizenID: citizenID, documentID: documentID, detail: detailJSON,
             prevHash: prevHash, hash: AuditRecord.chainHash(seq: seq, at: at, action: action, actor: actor, citizenID: citizenID, documentID: documentID, detail: detailJSON, prevHash: prevHash))
         let insert = try db.cachedStatement(sql: "INSERT INTO auditLog (seq, at, action, actor, citizenID, documentID, detail, prevHash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
-        try insert.execute(arguments: [seq, DBTime.text(at), action, actor, citizenID, documentID, detailJSON, prevHash, record.hash])
+        try insert.execute(arguments: [seq, Timestamp.sqliteText(at), action, actor, citizenID, documentID, detailJSON, prevHash, record.hash])
         return record
     }
 

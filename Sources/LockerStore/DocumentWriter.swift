@@ -73,7 +73,6 @@ public final class DocumentWriter: @unchecked Sendable {
         pending.removeAll(keepingCapacity: true)
     }
 
-    /// SHA-256 of the plaintext appended so far (the writer stays usable).
     /// Whether `finish()` will write, fsync or rename a file (false when the sealed document
     /// will live inline in the database): only then is it worth moving to a blocking-I/O thread.
     public var finishTouchesDisk: Bool {
@@ -82,6 +81,7 @@ public final class DocumentWriter: @unchecked Sendable {
         return !spilling.staysInline(finalSize: finalSize)
     }
 
+    /// SHA-256 of the plaintext appended so far (the writer stays usable).
     public func digestSoFar() -> Data {
         Data(hasher.finalize())
     }

@@ -56,8 +56,7 @@ public final class GroupCommitter: Sendable {
                         continuation.resume(throwing: StoreError("write was not run"))
                     }
                 })
-            pending.withLock { $0.append(job) }
-            wakeUp.signal()
+            enqueue(job)
         }
     }
 
@@ -69,9 +68,13 @@ public final class GroupCommitter: Sendable {
                 run: { db in continuation.resume(with: Result { try work(db) }) },
                 finish: { error in if let error { continuation.resume(throwing: error) } },
                 alone: true)
-            pending.withLock { $0.append(job) }
-            wakeUp.signal()
+            enqueue(job)
         }
+    }
+
+    private func enqueue(_ job: Job) {
+        pending.withLock { $0.append(job) }
+        wakeUp.signal()
     }
 
     private func loop() {

@@ -57,7 +57,7 @@ public enum HotQueries {
     /// A citizen's unrevoked vaccination certificates, newest first.
     public static func vaccinationCertificates(_ db: Database, ownerID: String) throws -> [DocumentRecord] {
         let s = try db.cachedStatement(sql: vaccinationCertificatesSQL)
-        return try Row.fetchCursor(s, arguments: [ownerID]).map { try DocumentRecord(selected: $0, at: 0) }.reduce(into: []) { $0.append($1) }
+        return try Array(Row.fetchCursor(s, arguments: [ownerID]).map { try DocumentRecord(selected: $0, at: 0) })
     }
 
     /// A grant by token hash, with its document and the document's owner, in one joined read

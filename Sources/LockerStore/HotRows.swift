@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import LockerCore
 
 /// Decoding by column position for the records every request reads (session, citizen,
 /// document, grant). GRDB's `Codable` decoding finds each column by a lower-cased name lookup,
@@ -89,7 +90,7 @@ extension DocumentRecord {
         let s = try db.cachedStatement(sql: Self.insertSQL)
         try s.execute(arguments: [
             id, ownerID, uri, issuerID, docType, issuerDocID, issuedOn, version, blobID, contentKeyWrapped, dekVersion, size,
-            contentType, contentSHA256, claimsSealed, signature, revokedAt.map(DBTime.text), DBTime.text(createdAt), DBTime.text(updatedAt),
+            contentType, contentSHA256, claimsSealed, signature, revokedAt.map(Timestamp.sqliteText), Timestamp.sqliteText(createdAt), Timestamp.sqliteText(updatedAt),
             metadataSHA256, holderSealed,
         ])
     }

@@ -12,7 +12,6 @@ public final class LockerDatabase: Sendable {
     /// The database file.
     public let path: String
 
-    /// Opens (creating if needed) and migrates the database at `path`.
     /// Opens (creating if needed) and migrates the database at `path`. A server passes
     /// `backgroundCheckpoints`: its commits then never copy the WAL back into the database
     /// themselves (a stall of tens of milliseconds for every request waiting on that commit);
@@ -75,10 +74,7 @@ public final class LockerDatabase: Sendable {
             queue = fresh
             return fresh
         }
-        return try queue.writeWithoutTransaction { db in
-            let row = try Row.fetchOne(db, sql: "PRAGMA wal_checkpoint(PASSIVE)")
-            return (row?[1] ?? 0, row?[2] ?? 0)
-        }
+        return try queue.writeWithoutTransaction { db in try Self.walCheckpoint(db, mode: "PASSIVE") }
     }
 
     /// Past this many bytes of WAL, the writer restarts it (`restartWAL`).
@@ -97,7 +93,12 @@ public final class LockerDatabase: Sendable {
     /// checkpoint catch up, and the WAL grew by about 100 MB/s under 4 KB pushes (measured),
     /// making every append allocate fresh page cache and every read search a longer WAL index.
     public static func restartWAL(_ db: Database) throws -> (walFrames: Int, checkpointed: Int) {
-        let row = try Row.fetchOne(db, sql: "PRAGMA wal_checkpoint(RESTART)")
+        try walCheckpoint(db, mode: "RESTART")
+    }
+
+    /// `PRAGMA wal_checkpoint(mode)`: frames in the WAL and frames copied back.
+    private static func walCheckpoint(_ db: Database, mode: String) throws -> (walFrames: Int, checkpointed: Int) {
+        let row = try Row.fetchOne(db, sql: "PRAGMA wal_checkpoint(\(mode))")
         return (row?[1] ?? 0, row?[2] ?? 0)
     }
 

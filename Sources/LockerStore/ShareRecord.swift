@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import LockerCore
 
 /// A time-limited grant on one document, made by its owner for a third party. The token is
 /// stored only as SHA-256; the optional passcode only as a keyed hash.
@@ -80,7 +81,7 @@ extension ShareRecord {
             WHERE id = ? AND usesSpent < maxUses AND revokedAt IS NULL AND expiresAt > ? AND wrongPasscodes < ?
               AND NOT EXISTS (SELECT 1 FROM documents d WHERE d.id = shares.documentID AND d.revokedAt IS NOT NULL)
             """)
-        try s.execute(arguments: [id, DBTime.text(now), passcodeLockout])
+        try s.execute(arguments: [id, Timestamp.sqliteText(now), passcodeLockout])
         return db.changesCount == 1
     }
 }

@@ -210,8 +210,8 @@ struct VaultTests {
 }
 
 @Suite("Stored date text")
-struct DBTimeTests {
-    @Test("DBTime writes exactly what GRDB's formatter writes, and GRDB reads it back")
+struct SQLiteDateTextTests {
+    @Test("Timestamp.sqliteText writes exactly what GRDB's formatter writes, and GRDB reads it back")
     func matchesGRDB() throws {
         var dates: [Date] = [Date(timeIntervalSince1970: 0), Date(timeIntervalSince1970: 951_782_400.5),
                              Date(timeIntervalSince1970: 1_795_420_353.123), Date(timeIntervalSince1970: 4_102_444_799.999)]
@@ -223,8 +223,8 @@ struct DBTimeTests {
         }
         for date in dates {
             let expected = String.fromDatabaseValue(date.databaseValue)
-            #expect(DBTime.text(date) == expected, "\(date.timeIntervalSince1970)")
-            let back = try #require(Date.fromDatabaseValue(DBTime.text(date).databaseValue))
+            #expect(Timestamp.sqliteText(date) == expected, "\(date.timeIntervalSince1970)")
+            let back = try #require(Date.fromDatabaseValue(Timestamp.sqliteText(date).databaseValue))
             #expect(abs(back.timeIntervalSince1970 - date.timeIntervalSince1970) < 0.001)
         }
     }
