@@ -6,6 +6,14 @@ import Testing
 
 @Suite("Vault storage")
 struct VaultTests {
+    /// A vault in `storage` holding one citizen.
+    func vaultWithCitizen(_ storage: TempStorage, mobile: String) throws -> (Vault, CitizenRecord) {
+        let vault = try Vault.open(layout: StorageLayout(root: storage.path))
+        let owner = try vault.makeCitizen(mobile: mobile)
+        try vault.citizens.insert(owner)
+        return (vault, owner)
+    }
+
     func storeDocument(_ vault: Vault, owner: CitizenRecord, content: [UInt8], chunk: Int = 10_000, inlineLimit: Int = Vault.inlineBlobLimit) throws -> DocumentRecord {
         let id = SecureRandom.identifier()
         let writer = try vault.beginDocument(owner: owner, documentID: id, version: 1, inlineLimit: inlineLimit)
@@ -57,9 +65,7 @@ struct VaultTests {
         let content = (0..<200_000).map { UInt8(truncatingIfNeeded: $0 * 7) }
         let (docID, ownerID, keyBefore): (String, String, [UInt8])
         do {
-            let vault = try Vault.open(layout: StorageLayout(root: storage.path))
-            let owner = try vault.makeCitizen(mobile: "+919800000001")
-            try vault.citizens.insert(owner)
+            let (vault, owner) = try vaultWithCitizen(storage, mobile: "+919800000001")
             let doc = try storeDocument(vault, owner: owner, content: content)
             (docID, ownerID) = (doc.id, owner.id)
             keyBefore = vault.keyring.entries[1]!.key.withUnsafeBytes { Array($0) }
@@ -120,9 +126,7 @@ struct VaultTests {
     @Test("start-up sweep removes unreferenced blobs and temp files but keeps referenced ones")
     func sweep() throws {
         let storage = TempStorage()
-        let vault = try Vault.open(layout: StorageLayout(root: storage.path))
-        let owner = try vault.makeCitizen(mobile: "+919800000002")
-        try vault.citizens.insert(owner)
+        let (vault, owner) = try vaultWithCitizen(storage, mobile: "+919800000002")
         let kept = try storeDocument(vault, owner: owner, content: Array("kept".utf8), inlineLimit: 0)
         // A blob committed to disk whose metadata commit never happened (crash in between).
         let orphan = try vault.beginDocument(owner: owner, documentID: "orphan", version: 1, inlineLimit: 0)
@@ -140,9 +144,7 @@ struct VaultTests {
     @Test("a small document lives sealed in the database, not in a file; a flipped byte there fails to open")
     func inlineBlob() throws {
         let storage = TempStorage()
-        let vault = try Vault.open(layout: StorageLayout(root: storage.path))
-        let owner = try vault.makeCitizen(mobile: "+919800000004")
-        try vault.citizens.insert(owner)
+        let (vault, owner) = try vaultWithCitizen(storage, mobile: "+919800000004")
         let marker = Array("INLINE-MARKER-\(SecureRandom.identifier())".utf8)
         let content = Array((0..<40).flatMap { _ in marker })
         let doc = try storeDocument(vault, owner: owner, content: content)
@@ -164,9 +166,7 @@ struct VaultTests {
     @Test("a byte flipped in a blob on disk makes the download fail instead of releasing it")
     func tamperedBlobOnDisk() throws {
         let storage = TempStorage()
-        let vault = try Vault.open(layout: StorageLayout(root: storage.path))
-        let owner = try vault.makeCitizen(mobile: "+919800000003")
-        try vault.citizens.insert(owner)
+        let (vault, owner) = try vaultWithCitizen(storage, mobile: "+919800000003")
         let content = [UInt8](repeating: 65, count: 150_000)
         let doc = try storeDocument(vault, owner: owner, content: content)
         let path = "\(vault.layout.blobDirectory)/\(doc.blobID.prefix(2))/\(doc.blobID)"
