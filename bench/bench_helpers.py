@@ -191,7 +191,7 @@ def rotation_report(citizens, rotate_seconds, rotate_out, before_out, during_out
           f"{citizens / rotate_seconds:,.0f} keys/s (target <= 10 s): {'MET' if rotate_seconds <= 10 else 'MISSED'}")
     print("  " + open(rotate_out).read().strip().replace("\n", "\n  "))
     print("# phase 2: wrk -t2 -c32 --latency, owner downloads of random 100 KB documents; "
-          "'during' = while `locker keys rotate` runs back to back (niced)")
+          "'during' = while `locker keys rotate` runs back to back, paced by BENCH_ROTATE_ARGS")
     print(f"{'phase':<10}{'req/s':>10}{'p99 ms':>10}{'requests':>10}{'non-2xx':>9}{'sock err':>9}")
     for label, r in (("before", before), ("during", during)):
         print(f"{label:<10}{r['rps']:>10.0f}{r['p99']:>10.2f}{r['requests']:>10}{r['non2xx']:>9}{r['socket_errors']:>9}")

@@ -57,17 +57,13 @@ EOF
 bench_pids+=($!)
 bench_wait_http "http://127.0.0.1:$nginx_port$(head -1 "$bench_work/nginx-paths.txt")" 20
 
-run_wrk() { # run_wrk NAME URL DURATION PATHS [TOKEN]
-  wrk -t2 -c32 -d"$3" --timeout 10s --latency -s bench/wrk-random-get.lua "$2" -- "$4" "${5:-}" \
-    >"$bench_work/wrk-$1.txt" 2>&1
-}
 echo "warming up (2 s each)..." >&2
-run_wrk warm-nginx "http://127.0.0.1:$nginx_port" 2s "$bench_work/nginx-paths.txt"
-run_wrk warm-lockerd "$lockerd_base" 2s "$bench_work/lockerd-paths.txt" "$token"
+bench_wrk_get warm-nginx "http://127.0.0.1:$nginx_port" 2s "$bench_work/nginx-paths.txt"
+bench_wrk_get warm-lockerd "$lockerd_base" 2s "$bench_work/lockerd-paths.txt" "$token"
 echo "measuring nginx (${seconds}s)..." >&2
-run_wrk nginx "http://127.0.0.1:$nginx_port" "${seconds}s" "$bench_work/nginx-paths.txt"
+bench_wrk_get nginx "http://127.0.0.1:$nginx_port" "${seconds}s" "$bench_work/nginx-paths.txt"
 echo "measuring lockerd (${seconds}s)..." >&2
-run_wrk lockerd "$lockerd_base" "${seconds}s" "$bench_work/lockerd-paths.txt" "$token"
+bench_wrk_get lockerd "$lockerd_base" "${seconds}s" "$bench_work/lockerd-paths.txt" "$token"
 
 mkdir -p bench/results
 out="bench/results/download-$(date -u +%Y%m%dT%H%M%SZ).txt"

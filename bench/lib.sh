@@ -1,4 +1,4 @@
-# Shared by bench/download.sh and bench/push.sh: dependencies, release build, a throw-away lockerd.
+# Shared by the bench/*.sh scripts: dependencies, release build, a throw-away lockerd, wrk runs.
 # Source it from the repository root after `set -euo pipefail`.
 #
 # Environment:
@@ -69,6 +69,13 @@ bench_wait_http() {
   done
   echo "no answer from $url" >&2
   return 1
+}
+
+# bench_wrk_get NAME URL DURATION PATHS [TOKEN] : wrk -t2 -c32 GETs of random paths from the
+# file PATHS (with a bearer TOKEN if given); output to $bench_work/wrk-NAME.txt.
+bench_wrk_get() {
+  wrk -t2 -c32 -d"$3" --timeout 10s --latency -s bench/wrk-random-get.lua "$2" -- "$4" "${5:-}" \
+    >"$bench_work/wrk-$1.txt" 2>&1
 }
 
 # bench_start_lockerd : starts lockerd on a free loopback port over $bench_work/Storage; sets

@@ -44,8 +44,7 @@ rotate_seconds=$(python3 -c "print(f'{$end - $start:.2f}')")
 cat "$bench_work/rotate1.txt" >&2
 
 run_wrk() { # run_wrk NAME DURATION
-  wrk -t2 -c32 -d"$2" --timeout 10s --latency -s bench/wrk-random-get.lua "$lockerd_base" -- "$bench_work/lockerd-paths.txt" "$token" \
-    >"$bench_work/wrk-$1.txt" 2>&1
+  bench_wrk_get "$1" "$lockerd_base" "$2" "$bench_work/lockerd-paths.txt" "$token"
 }
 echo "phase 2: downloads before (${seconds}s, after a 2 s warm-up)..." >&2
 run_wrk warm 2s
