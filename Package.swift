@@ -35,6 +35,8 @@ let package = Package(
             dependencies: [
                 "LockerCore",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                // SQLite's C API, for reading hot rows straight from a stepped statement.
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ]

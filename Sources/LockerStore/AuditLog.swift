@@ -62,9 +62,11 @@ public enum AuditLog {
     /// that the serialized writer only links it into the chain.
     @discardableResult
     public static func append(_ db: Database, at: Date, action: String, actor: String, citizenID: String?, documentID: String?, detailJSON: String) throws -> AuditRecord {
-        let last = try Row.fetchOne(db.cachedStatement(sql: "SELECT seq, hash FROM auditLog ORDER BY seq DESC LIMIT 1"))
-        let prevHash: Data = last?[1] ?? Data(count: 32)
-        let seq: Int64 = (last?[0] ?? 0) + 1
+        let last = try db.cachedStatement(sql: "SELECT seq, hash FROM auditLog ORDER BY seq DESC LIMIT 1").fetchFirst(arguments: []) { row in
+            (try row.decode(atIndex: 0) as Int64, try row.decode(atIndex: 1) as Data)
+        }
+        let prevHash = last?.1 ?? Data(count: 32)
+        let seq = (last?.0 ?? 0) + 1
         // Store millisecond precision so the hash recomputes exactly from the stored row.
         let at = Date(timeIntervalSince1970: (at.timeIntervalSince1970 * 1000).rounded() / 1000)
         let record = AuditRecord(

@@ -57,17 +57,14 @@ public enum HotQueries {
     /// A citizen's unrevoked vaccination certificates, newest first.
     public static func vaccinationCertificates(_ db: Database, ownerID: String) throws -> [DocumentRecord] {
         let s = try db.cachedStatement(sql: vaccinationCertificatesSQL)
-        return try Array(Row.fetchCursor(s, arguments: [ownerID]).map { try DocumentRecord(selected: $0, at: 0) })
+        return try s.fetchAll(arguments: [ownerID]) { try DocumentRecord(selected: $0, at: 0) }
     }
 
     /// A grant by token hash, with its document and the document's owner, in one joined read
     /// (it runs on the serialized writer, where every statement counts).
     public static func share(_ db: Database, tokenHash: Data) throws -> (ShareRecord, DocumentRecord, CitizenRecord)? {
         let s = try db.cachedStatement(sql: shareByTokenSQL)
-        // The cursor must outlive the decoding: its row reads the statement in place.
-        let rows = try Row.fetchCursor(s, arguments: [tokenHash])
-        guard let row = try rows.next() else { return nil }
-        return try withExtendedLifetime(rows) {
+        return try s.fetchFirst(arguments: [tokenHash]) { row in
             (try ShareRecord(selected: row, at: 0), try DocumentRecord(selected: row, at: shareColumns),
              try CitizenRecord(selected: row, at: shareColumns + documentColumns))
         }

@@ -1,26 +1,129 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 import LockerCore
 
-/// Decoding by column position for the records every request reads (session, citizen,
-/// document, grant). GRDB's `Codable` decoding finds each column by a lower-cased name lookup,
-/// which for a document's 21 columns cost more than the query. Each type's `selection` and
-/// `init(selected:)` sit side by side, in the same order, and `HotRowTests` checks every one
-/// against the `Codable` decoding of the same row.
+/// Decoding by column position, straight from the stepped SQLite statement, for the records
+/// every request reads (session, citizen, document, grant). GRDB's `Codable` decoding finds
+/// each column by a lower-cased name lookup, and even its position-based `Row` builds a
+/// dictionary of every column's lower-cased name per query (measured: a third of a grant
+/// lookup on the serialized writer). Each type's `selection` and `init(selected:)` sit side
+/// by side, in the same order, and `HotRowTests` checks every one against the `Codable`
+/// decoding of the same row.
 public protocol HotRow {
     /// The SELECT list, in the order `init(selected:)` reads it.
     static var selection: String { get }
     /// Reads the record from `row`, its first column at `base`.
-    init(selected row: Row, at base: Int) throws
+    init(selected row: SelectedRow, at base: Int) throws
+}
+
+/// The current row of a stepped statement, read by column position. Valid only until the
+/// statement steps again.
+public struct SelectedRow {
+    let statement: SQLiteStatement
+
+    public func decode<T: ColumnValue>(atIndex index: Int) throws -> T {
+        try T.read(statement, CInt(index))
+    }
+}
+
+/// A value read from one column of a stepped statement.
+public protocol ColumnValue {
+    static func read(_ statement: SQLiteStatement, _ index: CInt) throws -> Self
+}
+
+private func unexpectedNull(_ statement: SQLiteStatement, _ index: CInt) -> StoreError {
+    StoreError("column \(String(cString: sqlite3_column_name(statement, index))) is unexpectedly NULL")
+}
+
+extension String: ColumnValue {
+    public static func read(_ statement: SQLiteStatement, _ index: CInt) throws -> String {
+        guard let value = String.fromStatement(statement, atUncheckedIndex: index) else { throw unexpectedNull(statement, index) }
+        return value
+    }
+}
+
+extension Data: ColumnValue {
+    public static func read(_ statement: SQLiteStatement, _ index: CInt) throws -> Data {
+        guard let value = Data.fromStatement(statement, atUncheckedIndex: index) else { throw unexpectedNull(statement, index) }
+        return value
+    }
+}
+
+extension Int: ColumnValue {
+    public static func read(_ statement: SQLiteStatement, _ index: CInt) throws -> Int {
+        guard let value = Int.fromStatement(statement, atUncheckedIndex: index) else { throw unexpectedNull(statement, index) }
+        return value
+    }
+}
+
+extension Int64: ColumnValue {
+    public static func read(_ statement: SQLiteStatement, _ index: CInt) throws -> Int64 {
+        guard let value = Int64.fromStatement(statement, atUncheckedIndex: index) else { throw unexpectedNull(statement, index) }
+        return value
+    }
+}
+
+extension Date: ColumnValue {
+    /// Stored date text (`Timestamp.sqliteText`) is parsed by hand: GRDB's own `Date`
+    /// decoding goes through `Calendar`. Any other stored form is left to GRDB.
+    public static func read(_ statement: SQLiteStatement, _ index: CInt) throws -> Date {
+        if sqlite3_column_type(statement, index) == SQLITE_TEXT, sqlite3_column_bytes(statement, index) == 23,
+           let text = sqlite3_column_text(statement, index),
+           let date = Timestamp.parseSQLiteText(UnsafeBufferPointer(start: text, count: 23)) {
+            return date
+        }
+        guard let value = Date.fromStatement(statement, atUncheckedIndex: index) else { throw unexpectedNull(statement, index) }
+        return value
+    }
+}
+
+extension Optional: ColumnValue where Wrapped: ColumnValue {
+    public static func read(_ statement: SQLiteStatement, _ index: CInt) throws -> Wrapped? {
+        if sqlite3_column_type(statement, index) == SQLITE_NULL { return nil }
+        return try Wrapped.read(statement, index)
+    }
+}
+
+/// A cursor over a cached statement that hands each stepped row to `decode` as a
+/// `SelectedRow` (no `Row`, no column-name dictionary). Resets the statement when released,
+/// as GRDB's cursors do, so no read stays open.
+final class SelectedRowCursor<Element>: DatabaseCursor {
+    let _statement: Statement
+    var _isDone = false
+    private let decode: (SelectedRow) throws -> Element
+
+    init(_ statement: Statement, arguments: StatementArguments, decode: @escaping (SelectedRow) throws -> Element) throws {
+        _statement = statement
+        self.decode = decode
+        try statement.setArguments(arguments)
+    }
+
+    deinit {
+        sqlite3_reset(_statement.sqliteStatement)
+    }
+
+    func _element(sqliteStatement: SQLiteStatement) throws -> Element {
+        try decode(SelectedRow(statement: sqliteStatement))
+    }
+}
+
+extension Statement {
+    /// The first row of this statement, decoded by `decode`, or nil.
+    func fetchFirst<T>(arguments: StatementArguments, _ decode: @escaping (SelectedRow) throws -> T) throws -> T? {
+        try SelectedRowCursor(self, arguments: arguments, decode: decode).next()
+    }
+
+    /// Every row of this statement, decoded by `decode`.
+    func fetchAll<T>(arguments: StatementArguments, _ decode: @escaping (SelectedRow) throws -> T) throws -> [T] {
+        try Array(SelectedRowCursor(self, arguments: arguments, decode: decode))
+    }
 }
 
 extension HotRow {
     /// The first row of `statement` (which selects `selection`), or nil.
     static func fetchFirst(_ statement: Statement, arguments: StatementArguments) throws -> Self? {
-        let rows = try Row.fetchCursor(statement, arguments: arguments)
-        guard let row = try rows.next() else { return nil }
-        // The row reads the statement in place: keep the cursor alive while decoding.
-        return try withExtendedLifetime(rows) { try Self(selected: row, at: 0) }
+        try statement.fetchFirst(arguments: arguments) { try Self(selected: $0, at: 0) }
     }
 
     /// `selection` with every column qualified by `alias` (for joins).
@@ -35,7 +138,7 @@ extension HotRow {
 extension CitizenRecord: HotRow {
     public static let selection = "id, mobileHash, mobileSealed, dekWrapped, kekVersion, dekVersion, createdAt"
 
-    public init(selected row: Row, at base: Int) throws {
+    public init(selected row: SelectedRow, at base: Int) throws {
         self.init(id: try row.decode(atIndex: base + 0), mobileHash: try row.decode(atIndex: base + 1), mobileSealed: try row.decode(atIndex: base + 2),
                   dekWrapped: try row.decode(atIndex: base + 3), kekVersion: try row.decode(atIndex: base + 4), dekVersion: try row.decode(atIndex: base + 5),
                   createdAt: try row.decode(atIndex: base + 6))
@@ -45,7 +148,7 @@ extension CitizenRecord: HotRow {
 extension SessionRecord: HotRow {
     public static let selection = "id, tokenHash, citizenID, createdAt, expiresAt, revokedAt"
 
-    public init(selected row: Row, at base: Int) throws {
+    public init(selected row: SelectedRow, at base: Int) throws {
         self.init(id: try row.decode(atIndex: base + 0), tokenHash: try row.decode(atIndex: base + 1), citizenID: try row.decode(atIndex: base + 2),
                   createdAt: try row.decode(atIndex: base + 3), expiresAt: try row.decode(atIndex: base + 4), revokedAt: try row.decode(atIndex: base + 5))
     }
@@ -57,7 +160,7 @@ extension DocumentRecord: HotRow {
         contentType, contentSHA256, claimsSealed, signature, revokedAt, createdAt, updatedAt, metadataSHA256, holderSealed
         """
 
-    public init(selected row: Row, at base: Int) throws {
+    public init(selected row: SelectedRow, at base: Int) throws {
         self.init(id: try row.decode(atIndex: base + 0), ownerID: try row.decode(atIndex: base + 1), uri: try row.decode(atIndex: base + 2),
                   issuerID: try row.decode(atIndex: base + 3), docType: try row.decode(atIndex: base + 4), issuerDocID: try row.decode(atIndex: base + 5),
                   issuedOn: try row.decode(atIndex: base + 6), version: try row.decode(atIndex: base + 7), blobID: try row.decode(atIndex: base + 8),
@@ -71,7 +174,7 @@ extension DocumentRecord: HotRow {
 extension ShareRecord: HotRow {
     public static let selection = "id, tokenHash, documentID, ownerID, scope, label, maxUses, usesSpent, passcodeHash, wrongPasscodes, createdAt, expiresAt, revokedAt"
 
-    public init(selected row: Row, at base: Int) throws {
+    public init(selected row: SelectedRow, at base: Int) throws {
         let scopeText: String = try row.decode(atIndex: base + 4)
         guard let scope = Scope(rawValue: scopeText) else { throw StoreError("grant has an unknown scope \(scopeText.debugDescription)") }
         self.init(id: try row.decode(atIndex: base + 0), tokenHash: try row.decode(atIndex: base + 1), documentID: try row.decode(atIndex: base + 2),

@@ -226,6 +226,19 @@ struct SQLiteDateTextTests {
             #expect(Timestamp.sqliteText(date) == expected, "\(date.timeIntervalSince1970)")
             let back = try #require(Date.fromDatabaseValue(Timestamp.sqliteText(date).databaseValue))
             #expect(abs(back.timeIntervalSince1970 - date.timeIntervalSince1970) < 0.001)
+            // The hot rows' own reader gives exactly GRDB's Date, to the last bit.
+            let parsed = Array(Timestamp.sqliteText(date).utf8).withUnsafeBufferPointer(Timestamp.parseSQLiteText)
+            #expect(parsed == back, "\(date.timeIntervalSince1970)")
         }
+    }
+
+    @Test("the stored-date reader refuses what is not exactly sqliteText's form")
+    func parserRefusesOtherForms() {
+        for text in ["2026-11-23 08:52:33", "2026-11-23T08:52:33.123", "2026-02-30 08:52:33.123", "2026-13-01 00:00:00.000",
+                     "2026-11-23 24:00:00.000", "2026-11-23 08:60:33.123", "2026-1x-23 08:52:33.123", "2026-11-23 08:52:33.12Z"] {
+            #expect(Array(text.utf8).withUnsafeBufferPointer(Timestamp.parseSQLiteText) == nil, "\(text)")
+        }
+        let leapDay = Array("2028-02-29 23:59:59.999".utf8).withUnsafeBufferPointer(Timestamp.parseSQLiteText)
+        #expect(leapDay == Date.fromDatabaseValue("2028-02-29 23:59:59.999".databaseValue))
     }
 }
