@@ -27,9 +27,12 @@ public enum ClaimValue: Codable, Sendable, Equatable {
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.singleValueContainer()
+        // Strings first: most claims are strings, and every refused attempt throws (and builds)
+        // a DecodingError. A JSON value matches one of the three kinds at most, so the order
+        // changes nothing else.
+        if let v = try? c.decode(String.self) { self = .string(v); return }
         if let v = try? c.decode(Int.self) { self = .int(v); return }
         if let v = try? c.decode(Bool.self) { self = .bool(v); return }
-        if let v = try? c.decode(String.self) { self = .string(v); return }
         throw DecodingError.dataCorruptedError(in: c, debugDescription: "claims hold strings, integers or booleans")
     }
 
