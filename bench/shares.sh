@@ -4,10 +4,12 @@
 # and audit entry, group-committed) before the answer leaves. Targets: status >= 10,000/s,
 # p99 <= 5 ms. wrk -t2 -c32 shares the 2 cores with lockerd.
 #   usage: bench/shares.sh [SECONDS]   (default 10)
+#   LOCKER_BENCH_CONNECTIONS=N runs wrk with N connections instead of 32 (the latency curve).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source bench/lib.sh
 seconds="${1:-10}"
+connections="${LOCKER_BENCH_CONNECTIONS:-32}"
 trap bench_cleanup EXIT
 trap 'exit 130' INT TERM
 bench_install_deps wrk curl
@@ -37,17 +39,17 @@ mkdir -p bench/results
 out="bench/results/shares-$(date -u +%Y%m%dT%H%M%SZ).txt"
 for scope in status document; do
   echo "warming up $scope (2 s)..." >&2
-  wrk -t2 -c32 -d2s -s bench/wrk-redeem.lua "$lockerd_base" -- "$bench_work/tokens-$scope.txt" >/dev/null
+  wrk -t2 -c"$connections" -d2s -s bench/wrk-redeem.lua "$lockerd_base" -- "$bench_work/tokens-$scope.txt" >/dev/null
   echo "measuring $scope (${seconds}s)..." >&2
-  wrk -t2 -c32 -d"${seconds}s" --latency -s bench/wrk-redeem.lua "$lockerd_base" -- "$bench_work/tokens-$scope.txt" >"$bench_work/wrk-$scope.txt"
+  wrk -t2 -c"$connections" -d"${seconds}s" --latency -s bench/wrk-redeem.lua "$lockerd_base" -- "$bench_work/tokens-$scope.txt" >"$bench_work/wrk-$scope.txt"
 done
-python3 - "$bench_work" <<'PY' | tee "$out"
+python3 - "$bench_work" "$connections" <<'PY' | tee "$out"
 import sys, re, os
 sys.path.insert(0, "bench")
 import bench_helpers as bh
 work = sys.argv[1]
 print(f"# share redemption benchmark, {bh.header()}")
-print("# wrk -t2 -c32 --latency, POST /v1/shares/redeem round robin over 200 grants; each a durable use + audit entry")
+print(f"# wrk -t2 -c{sys.argv[2]} --latency, POST /v1/shares/redeem round robin over 200 grants; each a durable use + audit entry")
 print(f"{'scope':<16}{'redeems/s':>10}{'p99 ms':>9}{'ok':>9}{'other':>7}  target")
 for scope, label in (("status", "status"), ("document", "document 100KB")):
     r = bh.parse_wrk(os.path.join(work, f"wrk-{scope}.txt"))

@@ -43,7 +43,7 @@ struct PushController {
                 }
                 if existing.revokedAt != nil { throw Problem(.gone, "revoked", "Revoked", detail: "This document URI was revoked.") }
             }
-            documentID = existing?.id ?? SecureRandom.identifier()
+            documentID = existing?.id ?? SecureRandom.orderedIdentifier()
             version = (existing?.version ?? 0) + 1
             let key = try vault.dataKey(of: citizen.record)
             ownerKey = key

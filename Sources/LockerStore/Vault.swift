@@ -152,7 +152,7 @@ public final class Vault: Sendable {
         let wrapped = try KeyWrap.wrap(contentKey, under: dataKey, aad: KeyWrap.contentKeyAAD(context: context))
         let sealer = try EnvelopeSealer(contentKey: contentKey, context: context, segmentSize: segmentSize)
         let store = blobs
-        let blob = SpillingBlobWriter(id: SecureRandom.identifier(), limit: inlineLimit, makeFile: { id in try store.create(id: id) })
+        let blob = SpillingBlobWriter(id: SecureRandom.orderedIdentifier(), limit: inlineLimit, makeFile: { id in try store.create(id: id) })
         return try DocumentWriter(blob: blob, sealer: sealer, contentKeyWrapped: Data(wrapped), dekVersion: owner.dekVersion)
     }
 
