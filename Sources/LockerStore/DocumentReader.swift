@@ -19,7 +19,9 @@ public final class DocumentReader: @unchecked Sendable {
     private let layout: SegmentLayout
     private var nextIndex = 0
     private var offset = Envelope.headerSize
-    private var buffer: [UInt8]
+    /// Sealed bytes read from the blob; sized on first use, never zero-filled (every byte used
+    /// is read from the blob first).
+    private var buffer = [UInt8]()
 
     init(blob: any BlobReader, contentKey: SymmetricKey, context: EnvelopeContext) throws {
         self.blob = blob
@@ -30,7 +32,6 @@ public final class DocumentReader: @unchecked Sendable {
         layout = try SegmentLayout(bodyLength: blob.size - Envelope.headerSize, segmentSize: opener.segmentSize)
         plaintextSize = try Envelope.plaintextSize(sealedSize: blob.size, segmentSize: opener.segmentSize)
         segmentCount = layout.count
-        buffer = [UInt8](repeating: 0, count: opener.sealedSegmentSize)
     }
 
     deinit { blob.close() }
@@ -49,6 +50,7 @@ public final class DocumentReader: @unchecked Sendable {
             return nil
         }
         let length = layout.sealedLength(ofSegment: nextIndex)
+        reserve(length)
         let got = try buffer.withUnsafeMutableBytes { try blob.read(into: $0, count: length, at: offset) }
         guard got == length else { throw VaultCryptoError.badLength }
         let plaintext = try buffer.withUnsafeBytes { raw in
@@ -75,7 +77,7 @@ public final class DocumentReader: @unchecked Sendable {
             length += next
             end += 1
         }
-        if buffer.count < length { buffer = [UInt8](repeating: 0, count: length) }
+        reserve(length)
         let got = try buffer.withUnsafeMutableBytes { try blob.read(into: $0, count: length, at: offset) }
         guard got == length else { throw VaultCryptoError.badLength }
         try buffer.withUnsafeBytes { raw in
@@ -90,6 +92,12 @@ public final class DocumentReader: @unchecked Sendable {
         offset += length
         nextIndex = end
         return true
+    }
+
+    /// Makes `buffer` at least `length` bytes long without zero-filling it.
+    private func reserve(_ length: Int) {
+        guard buffer.count < length else { return }
+        buffer = [UInt8](unsafeUninitializedCapacity: length) { _, count in count = length }
     }
 
     /// Reads the whole document into memory (tests and small documents only).
