@@ -33,8 +33,8 @@ public enum HotQueries {
 
     /// An issuer by API-key hash.
     public static func issuer(_ db: Database, apiKeyHash: Data) throws -> IssuerRecord? {
-        let s = try db.cachedStatement(sql: "SELECT * FROM issuers WHERE apiKeyHash = ?")
-        return try IssuerRecord.fetchOne(s, arguments: [apiKeyHash])
+        let s = try db.cachedStatement(sql: issuerByKeySQL)
+        return try IssuerRecord.fetchFirst(s, arguments: [apiKeyHash])
     }
 
     /// A citizen's data-key version (what a push sealed under must still be current).
@@ -84,6 +84,7 @@ public enum HotQueries {
     private static let documentByIDSQL = "SELECT \(DocumentRecord.selection) FROM documents WHERE id = ?"
     private static let documentByURISQL = "SELECT \(DocumentRecord.selection) FROM documents WHERE uri = ?"
     private static let citizenByMobileSQL = "SELECT \(CitizenRecord.selection) FROM citizens WHERE mobileHash = ?"
+    private static let issuerByKeySQL = "SELECT \(IssuerRecord.selection) FROM issuers WHERE apiKeyHash = ?"
     private static let citizenByIDSQL = "SELECT \(CitizenRecord.selection) FROM citizens WHERE id = ?"
     private static let vaccinationCertificatesSQL = "SELECT \(DocumentRecord.selection) FROM documents WHERE ownerID = ? AND docType = 'VACER' AND revokedAt IS NULL ORDER BY issuedOn DESC, updatedAt DESC"
 }

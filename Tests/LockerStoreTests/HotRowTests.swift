@@ -30,7 +30,12 @@ struct HotRowTests {
             ShareRecord(id: "g2", tokenHash: Data([0xCC]), documentID: "d1", ownerID: "c1", scope: .document, label: "hr", maxUses: 1,
                         createdAt: t0, expiresAt: t0.addingTimeInterval(90)),
         ]
+        let issuers = [
+            IssuerRecord(id: "in.gov.x", name: "X", publicKey: Data([1, 2, 3]), apiKeyHash: Data([0xE1]), disabled: true, createdAt: t0),
+            IssuerRecord(id: "in.gov.y", name: "Y", publicKey: Data([4]), apiKeyHash: Data([0xE2]), createdAt: t0.addingTimeInterval(9)),
+        ]
         try database.pool.write { db in
+            for i in issuers { try i.insert(db) }
             try citizen.insert(db)
             for d in documents { try d.insert(db) }
             try session.insert(db)
@@ -52,6 +57,10 @@ struct HotRowTests {
             }
             #expect(try HotQueries.vaccinationCertificates(db, ownerID: "c1").map(\.id) == ["d2"])
             #expect(try HotQueries.share(db, tokenHash: Data([0xDD])) == nil)
+            for i in issuers {
+                #expect(try HotQueries.issuer(db, apiKeyHash: i.apiKeyHash) == (try IssuerRecord.fetchOne(db, key: i.id)))
+            }
+            #expect(try HotQueries.issuer(db, apiKeyHash: Data([0xE3])) == nil)
         }
         // A row inserted by insertHot reads back (through Codable) exactly like one inserted by
         // GRDB's Codable insert, for a document with every optional set and one with none.
