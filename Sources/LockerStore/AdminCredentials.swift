@@ -11,7 +11,7 @@ public enum AdminCredentials {
     /// Returns whether it made one.
     @discardableResult
     public static func ensureInitial(vault: Vault, now: Date = Date()) throws -> Bool {
-        let live = try vault.database.pool.read { db in
+        let live = try vault.database.read { db in
             try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM adminCredentials WHERE revokedAt IS NULL") ?? 0
         }
         guard live == 0 else { return false }
@@ -32,7 +32,7 @@ public enum AdminCredentials {
     /// Whether `presented` is a live admin credential.
     public static func check(_ presented: String, vault: Vault) throws -> Bool {
         let hash = Data(Credential.hash(presented))
-        let stored = try vault.database.pool.read { db in
+        let stored = try vault.database.read { db in
             try Data.fetchAll(db, sql: "SELECT hash FROM adminCredentials WHERE revokedAt IS NULL")
         }
         // Every live credential is compared, each in constant time.

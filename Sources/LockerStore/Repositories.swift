@@ -34,15 +34,15 @@ public struct SQLiteCitizenRepository: CitizenRepository {
     }
 
     public func find(id: String) throws -> CitizenRecord? {
-        try database.pool.read { db in try HotQueries.citizen(db, id: id) }
+        try database.read { db in try HotQueries.citizen(db, id: id) }
     }
 
     public func find(mobileHash: Data) throws -> CitizenRecord? {
-        try database.pool.read { db in try HotQueries.citizen(db, mobileHash: mobileHash) }
+        try database.read { db in try HotQueries.citizen(db, mobileHash: mobileHash) }
     }
 
     public func countByKEKVersion() throws -> [Int: Int] {
-        try database.pool.read { db in try LockerDatabase.countByKEKVersion(db, table: "citizens") }
+        try database.read { db in try LockerDatabase.countByKEKVersion(db, table: "citizens") }
     }
 }
 
@@ -59,15 +59,15 @@ public struct SQLiteDocumentRepository: DocumentRepository {
     }
 
     public func find(id: String) throws -> DocumentRecord? {
-        try database.pool.read { db in try HotQueries.document(db, id: id) }
+        try database.read { db in try HotQueries.document(db, id: id) }
     }
 
     public func find(uri: String) throws -> DocumentRecord? {
-        try database.pool.read { db in try HotQueries.document(db, uri: uri) }
+        try database.read { db in try HotQueries.document(db, uri: uri) }
     }
 
     public func list(ownerID: String) throws -> [DocumentRecord] {
-        try database.pool.read { db in
+        try database.read { db in
             try DocumentRecord.filter(DocumentRecord.Columns.ownerID == ownerID)
                 .order(DocumentRecord.Columns.createdAt.desc).fetchAll(db)
         }
