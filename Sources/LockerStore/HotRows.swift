@@ -36,33 +36,18 @@ private func unexpectedNull(_ statement: SQLiteStatement, _ index: CInt) -> Stor
     StoreError("column \(String(cString: sqlite3_column_name(statement, index))) is unexpectedly NULL")
 }
 
-extension String: ColumnValue {
-    public static func read(_ statement: SQLiteStatement, _ index: CInt) throws -> String {
-        guard let value = String.fromStatement(statement, atUncheckedIndex: index) else { throw unexpectedNull(statement, index) }
+/// Non-null columns of GRDB's column-convertible types: read straight from the statement.
+extension ColumnValue where Self: StatementColumnConvertible {
+    public static func read(_ statement: SQLiteStatement, _ index: CInt) throws -> Self {
+        guard let value = Self.fromStatement(statement, atUncheckedIndex: index) else { throw unexpectedNull(statement, index) }
         return value
     }
 }
 
-extension Data: ColumnValue {
-    public static func read(_ statement: SQLiteStatement, _ index: CInt) throws -> Data {
-        guard let value = Data.fromStatement(statement, atUncheckedIndex: index) else { throw unexpectedNull(statement, index) }
-        return value
-    }
-}
-
-extension Int: ColumnValue {
-    public static func read(_ statement: SQLiteStatement, _ index: CInt) throws -> Int {
-        guard let value = Int.fromStatement(statement, atUncheckedIndex: index) else { throw unexpectedNull(statement, index) }
-        return value
-    }
-}
-
-extension Int64: ColumnValue {
-    public static func read(_ statement: SQLiteStatement, _ index: CInt) throws -> Int64 {
-        guard let value = Int64.fromStatement(statement, atUncheckedIndex: index) else { throw unexpectedNull(statement, index) }
-        return value
-    }
-}
+extension String: ColumnValue {}
+extension Data: ColumnValue {}
+extension Int: ColumnValue {}
+extension Int64: ColumnValue {}
 
 extension Date: ColumnValue {
     /// Stored date text (`Timestamp.sqliteText`) is parsed by hand: GRDB's own `Date`
