@@ -161,7 +161,7 @@ public final class Vault: Sendable {
         let (document, dataKey) = try dataKey(for: document, owner: owner)
         let context = document.envelopeContext
         let contentKey = try KeyWrap.unwrap([UInt8](document.contentKeyWrapped), under: dataKey, aad: KeyWrap.contentKeyAAD(context: context))
-        return try DocumentReader(blob: openBlob(document.blobID), contentKey: contentKey, context: context)
+        return try DocumentReader(blob: openBlob(document.blobID, plaintextSize: document.size), contentKey: contentKey, context: context)
     }
 
     /// Saves a document's row, with its sealed bytes when they are inline, in one transaction.
@@ -175,13 +175,21 @@ public final class Vault: Sendable {
     /// Sealed documents up to this size live in the database (`InlineBlobs`), larger ones in files.
     public static let inlineBlobLimit = 16 * 1024
 
-    /// A document's sealed bytes: its file, or its row in `inlineBlobs`.
-    func openBlob(_ id: String) throws -> any BlobReader {
+    /// A document's sealed bytes: its file, or its row in `inlineBlobs`. Where a document small
+    /// enough to be inline is looked for first, so its download makes no failed `open()`
+    /// (documents stored before inline blobs existed are files whatever their size).
+    func openBlob(_ id: String, plaintextSize: Int? = nil) throws -> any BlobReader {
+        func inline() throws -> (any BlobReader)? {
+            try database.read { db in try InlineBlobs.fetch(db, id: id) }.map { MemoryBlobReader($0) }
+        }
+        if let plaintextSize, Envelope.sealedSize(plaintextSize: plaintextSize) <= Self.inlineBlobLimit, let reader = try inline() {
+            return reader
+        }
         do {
             return try blobs.open(id)
         } catch {
-            guard let bytes = try database.read({ db in try InlineBlobs.fetch(db, id: id) }) else { throw error }
-            return MemoryBlobReader(bytes)
+            guard let reader = try inline() else { throw error }
+            return reader
         }
     }
 }
