@@ -37,28 +37,9 @@ public final class DocumentReader: @unchecked Sendable {
     deinit { blob.close() }
 
     /// Appends the next segment's plaintext to `out`; returns false once every segment is out.
+    /// On a segment that fails to verify, `out` is left as it was.
     public func nextSegment(into out: inout [UInt8]) throws -> Bool {
-        guard let segment = try nextSegment() else { return false }
-        out.append(contentsOf: segment)
-        return true
-    }
-
-    /// The next segment's verified plaintext, or nil once every segment is out.
-    public func nextSegment() throws -> Data? {
-        guard nextIndex < layout.count else {
-            blob.close()
-            return nil
-        }
-        let length = layout.sealedLength(ofSegment: nextIndex)
-        reserve(length)
-        let got = try buffer.withUnsafeMutableBytes { try blob.read(into: $0, count: length, at: offset) }
-        guard got == length else { throw VaultCryptoError.badLength }
-        let plaintext = try buffer.withUnsafeBytes { raw in
-            try opener.openSegment(UnsafeRawBufferPointer(rebasing: raw[0..<length]), index: UInt32(nextIndex), isFinal: nextIndex == layout.count - 1)
-        }
-        offset += length
-        nextIndex += 1
-        return plaintext
+        try nextSegments(maxSealedBytes: 0) { out.append(contentsOf: $0) }
     }
 
     /// Verifies the next segments and hands each one's plaintext to `sink`, reading them from
