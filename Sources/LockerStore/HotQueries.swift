@@ -7,34 +7,29 @@ import GRDB
 public enum HotQueries {
     /// A session by token hash, with its citizen.
     public static func session(_ db: Database, tokenHash: Data) throws -> (SessionRecord, CitizenRecord)? {
-        let s = try db.cachedStatement(sql: sessionByTokenSQL)
-        guard let session = try SessionRecord.fetchFirst(s, arguments: [tokenHash]) else { return nil }
+        guard let session: SessionRecord = try first(db, sessionByTokenSQL, [tokenHash]) else { return nil }
         guard let citizen = try citizen(db, id: session.citizenID) else { return nil }
         return (session, citizen)
     }
 
     /// A document by id, only if `ownerID` owns it (one lookup whether it exists or not).
     public static func ownedDocument(_ db: Database, id: String, ownerID: String) throws -> DocumentRecord? {
-        let s = try db.cachedStatement(sql: ownedDocumentSQL)
-        return try DocumentRecord.fetchFirst(s, arguments: [id, ownerID])
+        try first(db, ownedDocumentSQL, [id, ownerID])
     }
 
     /// A document by id.
     public static func document(_ db: Database, id: String) throws -> DocumentRecord? {
-        let s = try db.cachedStatement(sql: documentByIDSQL)
-        return try DocumentRecord.fetchFirst(s, arguments: [id])
+        try first(db, documentByIDSQL, [id])
     }
 
     /// A document by its URI (`issuer-DOCTYPE-docId`).
     public static func document(_ db: Database, uri: String) throws -> DocumentRecord? {
-        let s = try db.cachedStatement(sql: documentByURISQL)
-        return try DocumentRecord.fetchFirst(s, arguments: [uri])
+        try first(db, documentByURISQL, [uri])
     }
 
     /// An issuer by API-key hash.
     public static func issuer(_ db: Database, apiKeyHash: Data) throws -> IssuerRecord? {
-        let s = try db.cachedStatement(sql: issuerByKeySQL)
-        return try IssuerRecord.fetchFirst(s, arguments: [apiKeyHash])
+        try first(db, issuerByKeySQL, [apiKeyHash])
     }
 
     /// A citizen's data-key version (what a push sealed under must still be current).
@@ -44,14 +39,12 @@ public enum HotQueries {
 
     /// A citizen by keyed mobile hash.
     public static func citizen(_ db: Database, mobileHash: Data) throws -> CitizenRecord? {
-        let s = try db.cachedStatement(sql: citizenByMobileSQL)
-        return try CitizenRecord.fetchFirst(s, arguments: [mobileHash])
+        try first(db, citizenByMobileSQL, [mobileHash])
     }
 
     /// A citizen by id.
     public static func citizen(_ db: Database, id: String) throws -> CitizenRecord? {
-        let s = try db.cachedStatement(sql: citizenByIDSQL)
-        return try CitizenRecord.fetchFirst(s, arguments: [id])
+        try first(db, citizenByIDSQL, [id])
     }
 
     /// A citizen's unrevoked vaccination certificates, newest first.
@@ -68,6 +61,11 @@ public enum HotQueries {
             (try ShareRecord(selected: row, at: 0), try DocumentRecord(selected: row, at: shareColumns),
              try CitizenRecord(selected: row, at: shareColumns + documentColumns))
         }
+    }
+
+    /// The first row of a cached statement for `sql` (which selects `T.selection`), or nil.
+    private static func first<T: HotRow>(_ db: Database, _ sql: String, _ arguments: StatementArguments) throws -> T? {
+        try T.fetchFirst(db.cachedStatement(sql: sql), arguments: arguments)
     }
 
     private static let shareColumns = ShareRecord.columnCount

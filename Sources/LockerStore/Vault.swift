@@ -128,7 +128,7 @@ public final class Vault: Sendable {
     public func dataKey(for document: DocumentRecord, owner: CitizenRecord) throws -> (document: DocumentRecord, key: SymmetricKey) {
         precondition(document.ownerID == owner.id, "document opened with the wrong owner")
         if document.dekVersion == owner.dekVersion, let key = try? dataKey(of: owner) { return (document, key) }
-        let fresh = try database.read { db in (try DocumentRecord.fetchOne(db, key: document.id), try CitizenRecord.fetchOne(db, key: owner.id)) }
+        let fresh = try database.read { db in (try HotQueries.document(db, id: document.id), try HotQueries.citizen(db, id: owner.id)) }
         guard let freshDocument = fresh.0, let freshOwner = fresh.1, freshDocument.dekVersion == freshOwner.dekVersion,
               freshDocument.blobID == document.blobID else { throw VaultCryptoError.authenticationFailed }
         return (freshDocument, try dataKey(of: freshOwner))
