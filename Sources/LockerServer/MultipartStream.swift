@@ -119,32 +119,28 @@ final class MultipartStream {
         return i + 2 - start
     }
 
-    /// One header line, or the empty line that ends the headers.
+    /// One header line, or the empty line that ends the headers; 0 while the line is unfinished.
     private func headerLine(_ buffer: UnsafeRawBufferPointer, from start: Int) throws -> Int {
         let base = buffer.baseAddress!
-        var i = start
-        while true {
-            guard i < buffer.count, let hit = memchr(base + i, 0x0A, buffer.count - i) else {
-                if buffer.count - start + headerBytes > Self.maxHeaderBytes { throw Malformed(description: "part headers too long") }
-                return 0
-            }
-            let newline = base.distance(to: UnsafeRawPointer(hit))
-            guard newline > start, buffer[newline - 1] == 0x0D else { throw Malformed(description: "header lines must end with CRLF") }
-            let line = UnsafeRawBufferPointer(rebasing: buffer[start..<(newline - 1)])
-            headerBytes += newline + 1 - start
-            if headerBytes > Self.maxHeaderBytes { throw Malformed(description: "part headers too long") }
-            if line.isEmpty {
-                state = .body
-                onBodyStart()
-                return newline + 1 - start
-            }
-            guard let colon = line.firstIndex(of: UInt8(ascii: ":")), colon > 0 else { throw Malformed(description: "a header line has no name") }
-            let name = String(decoding: UnsafeRawBufferPointer(rebasing: line[..<colon]), as: UTF8.self)
-            let value = String(decoding: UnsafeRawBufferPointer(rebasing: line[(colon + 1)...]), as: UTF8.self)
-            guard !name.utf8.contains(where: { $0 <= 0x20 || $0 >= 0x7F }) else { throw Malformed(description: "a header name is not a token") }
-            onHeader(name.lowercased(), String(ASCII.trim(value)))
-            i = newline + 1
-            return i - start
+        guard start < buffer.count, let hit = memchr(base + start, 0x0A, buffer.count - start) else {
+            if buffer.count - start + headerBytes > Self.maxHeaderBytes { throw Malformed(description: "part headers too long") }
+            return 0
         }
+        let newline = base.distance(to: UnsafeRawPointer(hit))
+        guard newline > start, buffer[newline - 1] == 0x0D else { throw Malformed(description: "header lines must end with CRLF") }
+        let line = UnsafeRawBufferPointer(rebasing: buffer[start..<(newline - 1)])
+        headerBytes += newline + 1 - start
+        if headerBytes > Self.maxHeaderBytes { throw Malformed(description: "part headers too long") }
+        if line.isEmpty {
+            state = .body
+            onBodyStart()
+            return newline + 1 - start
+        }
+        guard let colon = line.firstIndex(of: UInt8(ascii: ":")), colon > 0 else { throw Malformed(description: "a header line has no name") }
+        let name = String(decoding: UnsafeRawBufferPointer(rebasing: line[..<colon]), as: UTF8.self)
+        let value = String(decoding: UnsafeRawBufferPointer(rebasing: line[(colon + 1)...]), as: UTF8.self)
+        guard !name.utf8.contains(where: { $0 <= 0x20 || $0 >= 0x7F }) else { throw Malformed(description: "a header name is not a token") }
+        onHeader(name.lowercased(), String(ASCII.trim(value)))
+        return newline + 1 - start
     }
 }
