@@ -35,6 +35,18 @@ public final class LockerDatabase: Sendable {
             throw StoreError("cannot open database \(path): \(Self.describe(error))")
         }
         if !readOnly {
+            // GRDB's WAL set-up runs after `prepareDatabase` and sets `synchronous = NORMAL` on
+            // the writer, under which commits are not fsynced: acknowledged pushes were lost on
+            // power loss. Set it again on the one writing connection, and read it back.
+            let mode = try pool.writeWithoutTransaction { db -> Int in
+                try db.execute(sql: "PRAGMA synchronous = FULL")
+                return try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1
+            }
+            guard mode == Self.synchronousFull else {
+                throw StoreError("database \(path) refuses synchronous = FULL (reads back \(mode)); commits would not be durable")
+            }
+        }
+        if !readOnly {
             do {
                 try Self.migrator.migrate(pool)
             } catch {
@@ -97,11 +109,26 @@ public final class LockerDatabase: Sendable {
             if let queue { return queue }
             var config = Configuration()
             config.busyMode = .timeout(1)
+            config.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
             let fresh = try DatabaseQueue(path: path, configuration: config)
             queue = fresh
             return fresh
         }
         return try queue.writeWithoutTransaction { db in try Self.walCheckpoint(db, mode: "PASSIVE") }
+    }
+
+    /// `PRAGMA synchronous` value of FULL: every commit fsyncs the WAL before it returns.
+    public static let synchronousFull = 2
+
+    /// `PRAGMA synchronous` as it stands on every connection that writes: the pool's writer
+    /// and, once opened, the checkpointer. Tests read it back; libraries override settings.
+    public func writingConnectionsSynchronous() throws -> [String: Int] {
+        var modes = ["writer": try pool.writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1 }]
+        try checkpoint()
+        if let queue = checkpointer.withLock({ $0 }) {
+            modes["checkpointer"] = try queue.inDatabase { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1 }
+        }
+        return modes
     }
 
     /// Past this many bytes of WAL, the writer restarts it (`restartWAL`).
