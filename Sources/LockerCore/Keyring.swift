@@ -21,6 +21,9 @@ public struct Keyring: Sendable {
     /// Key for keyed lookup hashes (mobile numbers). Never rotated with the KEKs: rotating it
     /// would orphan every lookup hash.
     public let indexKey: SymmetricKey
+    /// The vault this keyring belongs to (recorded in its database too, see `VaultIdentity`).
+    /// Nil only in a keyring written before vault ids existed, until the vault next opens.
+    public var vaultID: String?
 
     /// Builds a keyring and checks it is coherent.
     public init(entries: [Entry], primaryVersion: Int, minDecryptionVersion: Int, indexKey: SymmetricKey) throws {
@@ -42,7 +45,16 @@ public struct Keyring: Sendable {
 
     /// A fresh keyring holding KEK v1.
     public static func generate(now: Date = Date()) -> Keyring {
-        try! Keyring(entries: [Entry(version: 1, key: SymmetricKey(size: .bits256), createdAt: now)], primaryVersion: 1, minDecryptionVersion: 1, indexKey: SymmetricKey(size: .bits256))
+        var ring = try! Keyring(entries: [Entry(version: 1, key: SymmetricKey(size: .bits256), createdAt: now)], primaryVersion: 1, minDecryptionVersion: 1, indexKey: SymmetricKey(size: .bits256))
+        ring.vaultID = SecureRandom.identifier()
+        return ring
+    }
+
+    /// A check value binding `vaultID` to this keyring's index key (which is never rotated): a
+    /// database records it, so a keyring from another vault is recognised before it is used.
+    public func identityCheck(vaultID: String) -> [UInt8] {
+        let mac = HMAC<SHA256>.authenticationCode(for: Array("locker-vault-identity-v1".utf8) + [0] + Array(vaultID.utf8), using: indexKey)
+        return Array(Array(mac).prefix(16))
     }
 
     /// Keyed hash of an identifier (a mobile number) for lookups without storing it.

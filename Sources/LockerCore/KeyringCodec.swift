@@ -11,6 +11,8 @@ public enum KeyringCodec {
         var indexKey: String
         var indexKeyCheck: String
         var keys: [Key]
+        /// Absent in keyrings written before vault ids existed.
+        var vaultID: String?
     }
 
     struct Key: Codable {
@@ -28,7 +30,8 @@ public enum KeyringCodec {
             return Key(version: v, key: raw.base64EncodedString(), check: checkValue(e.key), createdAt: e.createdAt)
         }
         let file = File(format: 1, primaryVersion: keyring.primaryVersion, minDecryptionVersion: keyring.minDecryptionVersion,
-            indexKey: keyring.indexKey.withUnsafeBytes { Data($0) }.base64EncodedString(), indexKeyCheck: checkValue(keyring.indexKey), keys: keys)
+            indexKey: keyring.indexKey.withUnsafeBytes { Data($0) }.base64EncodedString(), indexKeyCheck: checkValue(keyring.indexKey), keys: keys,
+            vaultID: keyring.vaultID)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         encoder.dateEncodingStrategy = .iso8601
@@ -59,7 +62,10 @@ public enum KeyringCodec {
         }
         let indexKey = SymmetricKey(data: rawIndex)
         guard checkValue(indexKey) == file.indexKeyCheck else { throw KeyringError.invalid("index key fails its check value") }
-        return try Keyring(entries: entries, primaryVersion: file.primaryVersion, minDecryptionVersion: file.minDecryptionVersion, indexKey: indexKey)
+        if let id = file.vaultID { guard Validate.localID(id) else { throw KeyringError.invalid("vault id is malformed") } }
+        var ring = try Keyring(entries: entries, primaryVersion: file.primaryVersion, minDecryptionVersion: file.minDecryptionVersion, indexKey: indexKey)
+        ring.vaultID = file.vaultID
+        return ring
     }
 
     /// First 8 bytes of HMAC-SHA256(key, "locker-kek-check"), hex. Reveals nothing useful about the key.

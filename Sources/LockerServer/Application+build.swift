@@ -7,11 +7,16 @@ import Logging
 /// Builds the whole server from its configuration: opens the vault (failing fast with one
 /// clear line if storage or keys are unusable), sweeps orphan blobs, and wires the router.
 public func buildApplication(config: LockerConfig, logger: Logger) async throws -> some ApplicationProtocol {
-    let vault = try Vault.open(layout: StorageLayout(root: config.storagePath), backgroundCheckpoints: true)
+    let layout = StorageLayout(root: config.storagePath)
+    try layout.prepare()
+    // One storage folder, one lockerd: taken before anything is read, swept or migrated.
+    let storageLock = try StorageLock.acquire(layout)
+    let vault = try Vault.open(layout: layout, backgroundCheckpoints: true)
     let swept = try vault.sweepOrphanBlobs()
     logger.info("storage ready", metadata: [
         "storage": "\(config.storagePath)",
         "kek.primary": "\(vault.keyring.primaryVersion)",
+        "vault": "\(vault.vaultID ?? "-")",
         "blobs.swept": "\(swept)",
     ])
     let sms: any SMSSender = config.smsGatewayURL.map { GatewaySMSSender(url: $0) } ?? OutboxSMSSender(path: vault.layout.outboxDirectory + "/sms.jsonl")
@@ -23,7 +28,7 @@ public func buildApplication(config: LockerConfig, logger: Logger) async throws 
     return Application(
         router: router,
         configuration: .init(address: .hostname(config.host, port: config.port), serverName: "lockerd"),
-        services: [KeyWatcher(services: services, logger: logger), Checkpointer(services: services, logger: logger)],
+        services: [KeyWatcher(services: services, logger: logger), Checkpointer(services: services, logger: logger), StorageLockService(lock: storageLock)],
         logger: logger
     )
 }

@@ -83,10 +83,10 @@ struct AuthController {
             let existing = try CitizenRecord.filter(CitizenRecord.Columns.mobileHash == challenge.mobileHash).fetchOne(db)
             guard OTP.matches(body.otp, challengeID: challenge.id, stored: [UInt8](challenge.otpHash), key: services.challengeKey) else {
                 try challenge.update(db)
-                if let existing {
-                    try AuditLog.append(db, at: now, action: "auth.sign-in-failed", actor: "citizen", citizenID: existing.id, documentID: nil,
-                                        detail: ["attempt": String(challenge.attempts)])
-                }
+                // The same work whether or not the number has an account (one entry either way),
+                // so the answer's timing does not tell which numbers are registered.
+                try AuditLog.append(db, at: now, action: "auth.sign-in-failed", actor: "citizen", citizenID: existing?.id, documentID: nil,
+                                    detail: ["attempt": String(challenge.attempts)])
                 return .invalid
             }
             challenge.usedAt = now

@@ -8,6 +8,8 @@ public struct LockerRequestContext: RequestContext {
     public var maxUploadSize: Int
     /// The peer's IP address as seen on the socket ("unknown" if the channel has none).
     public let clientAddress: String
+    /// JSON bodies with a key repeated in one object are refused before decoding.
+    public var requestDecoder: LockerRequestDecoder { LockerRequestDecoder() }
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)

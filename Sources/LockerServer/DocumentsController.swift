@@ -66,26 +66,68 @@ struct DocumentsController {
     func content(session: SessionRecord, citizen: CitizenRecord, context: LockerRequestContext) async throws -> Response {
         let document = try owned(context, by: citizen)
         guard document.revokedAt == nil else { throw Problem(.gone, "revoked", "Revoked", detail: "The issuer revoked this document.") }
-        let reader = try services.vault.openDocument(document, owner: citizen)
         let now = services.clock()
-        // The trace is durable before the first byte leaves.
-        try await services.committer.write { db in
-            try AuditLog.append(db, at: now, action: "document.downloaded", actor: "citizen", citizenID: citizen.id, documentID: document.id,
-                                detail: ["uri": document.uri, "session": session.id])
+        let detail = ["uri": document.uri, "session": session.id]
+        let citizenID = citizen.id, documentID = document.id
+        let prepared: ContentResponse.Prepared
+        do {
+            prepared = try ContentResponse.prepare(reader: services.vault.openDocument(document, owner: citizen), document: document, logger: context.logger)
+        } catch {
+            // Nothing was served: the trace says the attempt failed, not that it was a download.
+            _ = try? await services.committer.write { db in
+                try AuditLog.append(db, at: now, action: "document.download-failed", actor: "citizen", citizenID: citizenID, documentID: documentID,
+                                    detail: detail.merging(["reason": "integrity"]) { a, _ in a })
+            }
+            throw error
         }
-        return try ContentResponse.make(reader: reader, document: document, logger: context.logger)
+        // The trace is durable before the first byte leaves.
+        _ = try await services.committer.write { db in
+            try AuditLog.append(db, at: now, action: "document.downloaded", actor: "citizen", citizenID: citizenID, documentID: documentID, detail: detail)
+        }
+        let committer = services.committer, clock = services.clock
+        return ContentResponse.make(prepared, document: document, logger: context.logger) { sent in
+            // A large document streamed until a damaged segment: the trace says it was cut.
+            _ = try? await committer.write { db in
+                try AuditLog.append(db, at: clock(), action: "document.download-cut", actor: "citizen", citizenID: citizenID, documentID: documentID,
+                                    detail: detail.merging(["reason": "integrity", "bytesSent": String(sent)]) { a, _ in a })
+            }
+        }
     }
 }
 
 /// The download shared by the owner's download and grant redemption. Segments are verified
 /// one by one as they are decrypted; a document up to `wholeBodyLimit` is decrypted completely
-/// before the answer starts, so it leaves in one write and a damaged blob gets a clear 500
-/// instead of a cut-off 200. Larger documents stream in `chunkBytes` pieces.
+/// (`prepare`) before anything is audited or sent, so a damaged blob gets a clear 500, no
+/// "downloaded" trace and no spent use. Larger documents stream in `chunkBytes` pieces; one
+/// whose later segment fails is cut, and the caller is told so it can record the cut.
 enum ContentResponse {
     static let wholeBodyLimit = 1 << 20
     static let chunkBytes = 256 * 1024
 
-    static func make(reader: DocumentReader, document: DocumentRecord, logger: Logger) throws -> Response {
+    /// A document ready to send: verified and decrypted whole, or a reader still to stream.
+    enum Prepared: Sendable {
+        case whole(ByteBuffer)
+        case stream(DocumentReader)
+    }
+
+    /// Decrypts and verifies a document small enough to send in one write; throws
+    /// `Problem.integrityFailure` if any segment fails. Larger documents are left to stream.
+    static func prepare(reader: DocumentReader, document: DocumentRecord, logger: Logger) throws -> Prepared {
+        guard reader.plaintextSize <= wholeBodyLimit else { return .stream(reader) }
+        var body = ByteBufferAllocator().buffer(capacity: reader.plaintextSize)
+        do {
+            while try reader.nextSegments(maxSealedBytes: Envelope.sealedSize(plaintextSize: wholeBodyLimit), { body.writeBytes($0) }) {}
+        } catch let error as VaultCryptoError {
+            logger.error("stored document failed its integrity check", metadata: ["document": "\(document.id)", "error": "\(error)"])
+            throw Problem.integrityFailure
+        }
+        return .whole(body)
+    }
+
+    /// The answer for a prepared document. `onCut` runs (with the plaintext bytes already sent)
+    /// if a streamed document stops at a segment that fails to verify.
+    static func make(_ prepared: Prepared, document: DocumentRecord, logger: Logger,
+                     onCut: @escaping @Sendable (Int) async -> Void) -> Response {
         let ext = document.contentType == "application/pdf" ? "pdf" : "json"
         var headers: HTTPFields = [
             .contentType: document.contentType,
@@ -95,25 +137,29 @@ enum ContentResponse {
             HTTPField.Name("X-Content-Type-Options")!: "nosniff",
         ]
         if let signature = document.signature { headers[HTTPField.Name("Locker-Signature")!] = Base64URL.encode(signature) }
-        if reader.plaintextSize <= wholeBodyLimit {
-            var body = ByteBufferAllocator().buffer(capacity: reader.plaintextSize)
-            do {
-                while try reader.nextSegments(maxSealedBytes: Envelope.sealedSize(plaintextSize: wholeBodyLimit), { body.writeBytes($0) }) {}
-            } catch let error as VaultCryptoError {
-                logger.critical("stored document failed its integrity check", metadata: ["document": "\(document.id)", "error": "\(error)"])
-                throw Problem.integrityFailure
-            }
+        switch prepared {
+        case .whole(let body):
             return Response(status: .ok, headers: headers, body: .init(byteBuffer: body))
-        }
-        let body = ResponseBody(contentLength: reader.plaintextSize) { writer in
-            // Each segment is verified before it is written; nothing is kept after it is sent.
-            var chunk = ByteBufferAllocator().buffer(capacity: chunkBytes)
-            while try reader.nextSegments(maxSealedBytes: chunkBytes, { chunk.writeBytes($0) }) {
-                try await writer.write(chunk)
-                chunk.clear()
+        case .stream(let reader):
+            let documentID = document.id
+            let body = ResponseBody(contentLength: reader.plaintextSize) { writer in
+                // Each segment is verified before it is written; nothing is kept after it is sent.
+                var chunk = ByteBufferAllocator().buffer(capacity: chunkBytes)
+                var sent = 0
+                do {
+                    while try reader.nextSegments(maxSealedBytes: chunkBytes, { chunk.writeBytes($0) }) {
+                        try await writer.write(chunk)
+                        sent += chunk.readableBytes
+                        chunk.clear()
+                    }
+                } catch let error as VaultCryptoError {
+                    logger.error("stored document failed its integrity check mid-stream", metadata: ["document": "\(documentID)", "error": "\(error)"])
+                    await onCut(sent)
+                    throw error
+                }
+                try await writer.finish(nil)
             }
-            try await writer.finish(nil)
+            return Response(status: .ok, headers: headers, body: body)
         }
-        return Response(status: .ok, headers: headers, body: body)
     }
 }

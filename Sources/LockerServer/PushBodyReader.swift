@@ -153,6 +153,10 @@ final class PushBodyReader {
         guard failure == nil else { return }
         switch part {
         case .metadata:
+            if let refusal = JSONDuplicateKeys.refusal(metadataBytes) {
+                fail(.badRequest("The metadata part \(refusal)."))
+                return
+            }
             do {
                 let decoded = try JSONDecoder().decode(PushMetadata.self, from: Data(metadataBytes))
                 if let problem = decoded.problem() {

@@ -32,7 +32,7 @@ public struct LockerServices: Sendable {
         self.blockingIO = Self.sharedBlockingIO
         self.challengeKey = HKDF<SHA256>.deriveKey(inputKeyMaterial: vault.keyring.indexKey, info: Array("locker-challenge-key-v1".utf8), outputByteCount: 32)
         self.pendingCitizens = PendingCitizens()
-        self.sessionCache = SessionCache(lifetime: settings.sessionCacheSeconds)
+        self.sessionCache = SessionCache(lifetime: settings.sessionCacheSeconds, epoch: SessionEpoch(layout: vault.layout))
         self.status = StatusService(vault: vault, issuerURL: settings.publicURL)
     }
 

@@ -7,20 +7,30 @@ import Synchronization
 /// database read. Bounded in size: when full, it is cleared rather than grown.
 final class SessionCache: Sendable {
     private struct Entry { let session: SessionRecord; let citizen: CitizenRecord; let fetchedAt: Date }
-    private let entries = Mutex<[Data: Entry]>([:])
+    private let entries = Mutex<(map: [Data: Entry], epoch: String?)>(([:], nil))
     private let lifetime: TimeInterval
     private let capacity = 100_000
+    /// Sessions ended elsewhere (the CLI) change this; the cache is then cleared at once.
+    private let sessionEpoch: SessionEpoch?
 
-    init(lifetime: TimeInterval) {
+    init(lifetime: TimeInterval, epoch: SessionEpoch? = nil) {
         self.lifetime = lifetime
+        self.sessionEpoch = epoch
+        entries.withLock { $0.epoch = epoch?.stamp() }
     }
 
     func get(_ tokenHash: Data, now: Date) -> (SessionRecord, CitizenRecord)? {
         guard lifetime > 0 else { return nil }
-        return entries.withLock { map in
-            guard let entry = map[tokenHash] else { return nil }
+        let stamp = sessionEpoch?.stamp()
+        return entries.withLock { state in
+            if stamp != state.epoch {
+                state.map.removeAll(keepingCapacity: true)
+                state.epoch = stamp
+                return nil
+            }
+            guard let entry = state.map[tokenHash] else { return nil }
             guard now.timeIntervalSince(entry.fetchedAt) < lifetime, now >= entry.fetchedAt else {
-                map[tokenHash] = nil
+                state.map[tokenHash] = nil
                 return nil
             }
             return (entry.session, entry.citizen)
@@ -29,13 +39,13 @@ final class SessionCache: Sendable {
 
     func put(_ tokenHash: Data, _ value: (SessionRecord, CitizenRecord), now: Date) {
         guard lifetime > 0 else { return }
-        entries.withLock { map in
-            if map.count >= capacity { map.removeAll(keepingCapacity: true) }
-            map[tokenHash] = Entry(session: value.0, citizen: value.1, fetchedAt: now)
+        entries.withLock { state in
+            if state.map.count >= capacity { state.map.removeAll(keepingCapacity: true) }
+            state.map[tokenHash] = Entry(session: value.0, citizen: value.1, fetchedAt: now)
         }
     }
 
     func remove(_ tokenHash: Data) {
-        entries.withLock { _ = $0.removeValue(forKey: tokenHash) }
+        entries.withLock { _ = $0.map.removeValue(forKey: tokenHash) }
     }
 }

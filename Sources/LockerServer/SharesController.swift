@@ -149,8 +149,9 @@ struct SharesController {
         let client = context.clientAddress
         let agent = String((request.headers[.userAgent] ?? "").prefix(200))
         let passcodeGiven = body.passcode
-        // One job on the serialized writer finds the grant, checks it, spends the use and records
-        // it: no separate read transaction, and nothing can change between the check and the spend.
+        // One job on the serialized writer finds the grant, checks it and, for a status answer,
+        // spends the use and records it: nothing can change between the check and the spend.
+        // A document is verified before its use is spent (below), so a damaged copy spends nothing.
         let outcome: Outcome = try await services.committer.write { db in
             guard let (share, document, owner) = try HotQueries.share(db, tokenHash: tokenHash), share.state(at: now) == .active,
                   document.revokedAt == nil else { return .notFound }
@@ -164,9 +165,11 @@ struct SharesController {
                 try AuditLog.append(db, at: now, action: "share.refused", actor: "grant", citizenID: share.ownerID, documentID: share.documentID, detail: detail)
                 return .wrongPasscode(remaining: ShareRecord.passcodeLockout - current.wrongPasscodes)
             }
-            guard try ShareRecord.spendUse(db, id: share.id, now: now) else { return .notFound }
-            detail["use"] = "one of \(share.maxUses)"
-            try AuditLog.append(db, at: now, action: "share.redeemed", actor: "grant", citizenID: share.ownerID, documentID: share.documentID, detail: detail)
+            if share.scope == .status {
+                guard try ShareRecord.spendUse(db, id: share.id, now: now) else { return .notFound }
+                detail["use"] = "one of \(share.maxUses)"
+                try AuditLog.append(db, at: now, action: "share.redeemed", actor: "grant", citizenID: share.ownerID, documentID: share.documentID, detail: detail)
+            }
             return .granted(share, document, owner)
         }
         switch outcome {
@@ -176,14 +179,46 @@ struct SharesController {
             if remaining <= 0 { throw Problem.notFound }
             throw Problem(.forbidden, "passcode-invalid", "Wrong passcode", detail: "The passcode is wrong; \(remaining) tries left before the grant locks.")
         case .granted(let share, let document, let owner):
+            let detail = ["share": share.id, "label": share.label, "client": client, "userAgent": agent, "scope": share.scope.rawValue]
             switch share.scope {
             case .document:
-                let reader = try services.vault.openDocument(document, owner: owner)
-                return try ContentResponse.make(reader: reader, document: document, logger: context.logger)
+                let prepared: ContentResponse.Prepared
+                do {
+                    prepared = try ContentResponse.prepare(reader: services.vault.openDocument(document, owner: owner), document: document, logger: context.logger)
+                } catch {
+                    try? await recordFailure(share: share, detail: detail, action: "share.failed", refund: false, now: now)
+                    throw error
+                }
+                let spent: Bool = try await services.committer.write { db in
+                    guard try ShareRecord.spendUse(db, id: share.id, now: now) else { return false }
+                    try AuditLog.append(db, at: now, action: "share.redeemed", actor: "grant", citizenID: share.ownerID, documentID: share.documentID,
+                                        detail: detail.merging(["use": "one of \(share.maxUses)"]) { a, _ in a })
+                    return true
+                }
+                guard spent else { throw Problem.notFound }
+                return ContentResponse.make(prepared, document: document, logger: context.logger) { [self] sent in
+                    try? await recordFailure(share: share, detail: detail.merging(["bytesSent": String(sent)]) { a, _ in a },
+                                             action: "share.cut", refund: true, now: services.clock())
+                }
             case .status:
-                let statement = try statusStatement(share: share, document: document, owner: owner, now: now)
-                return try JSONResponse.make(["statement": statement])
+                do {
+                    let statement = try statusStatement(share: share, document: document, owner: owner, now: now)
+                    return try JSONResponse.make(["statement": statement])
+                } catch {
+                    try? await recordFailure(share: share, detail: detail, action: "share.failed", refund: true, now: now)
+                    throw error
+                }
             }
+        }
+    }
+
+    /// Records a redemption that delivered nothing (or was cut): the audit says what happened,
+    /// and a use already spent on it is given back.
+    func recordFailure(share: ShareRecord, detail: [String: String], action: String, refund: Bool, now: Date) async throws {
+        try await services.committer.write { db in
+            if refund { try ShareRecord.refundUse(db, id: share.id) }
+            try AuditLog.append(db, at: now, action: action, actor: "grant", citizenID: share.ownerID, documentID: share.documentID,
+                                detail: detail.merging(["reason": "integrity"]) { a, _ in a })
         }
     }
 

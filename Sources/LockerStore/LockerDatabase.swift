@@ -322,6 +322,15 @@ public final class LockerDatabase: Sendable {
                 t.column("bytes", .blob).notNull()
             }
         }
+        migrator.registerMigration("v7-vault-identity") { db in
+            // One row: the vault this database belongs to, and a check value keyed by the
+            // keyring's index key (`VaultIdentity`).
+            try db.create(table: "vaultIdentity") { t in
+                t.primaryKey("vaultID", .text)
+                t.column("keyCheck", .blob).notNull()
+                t.column("createdAt", .datetime).notNull()
+            }
+        }
         return migrator
     }
 }

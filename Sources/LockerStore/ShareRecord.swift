@@ -84,4 +84,10 @@ extension ShareRecord {
         try s.execute(arguments: [id, Timestamp.sqliteText(now), passcodeLockout])
         return db.changesCount == 1
     }
+
+    /// Gives back a use spent on a redemption that delivered nothing (its document failed its
+    /// integrity check, or a streamed copy was cut).
+    public static func refundUse(_ db: Database, id: String) throws {
+        try db.execute(sql: "UPDATE shares SET usesSpent = usesSpent - 1 WHERE id = ? AND usesSpent > 0", arguments: [id])
+    }
 }

@@ -28,7 +28,7 @@ extension Vault {
     public func rekeyCitizen(id: String, revokeShares: Bool, actor: String, now: Date = Date()) throws -> RekeyReport {
         try refreshKeyring()
         let ring = keyring
-        return try database.pool.write { db in
+        let report = try database.pool.write { db in
             guard var citizen = try CitizenRecord.fetchOne(db, key: id) else { throw KeyAdminRefusal(description: "no citizen \(id)") }
             let oldKey = try ring.unwrapDataKey(citizen.wrappedDataKey, ownerID: citizen.id)
             let newKey = SymmetricKey(size: .bits256)
@@ -67,5 +67,8 @@ extension Vault {
                                          "sessionsEnded": String(sessions), "sharesRevoked": String(shares)])
             return RekeyReport(citizenID: id, dekVersion: citizen.dekVersion, documents: documents.count, sessionsEnded: sessions, sharesRevoked: shares)
         }
+        // A running lockerd drops its cached sessions on its next request.
+        try SessionEpoch(layout: layout).bump()
+        return report
     }
 }

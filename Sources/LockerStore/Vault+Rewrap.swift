@@ -50,7 +50,7 @@ extension Vault {
     /// next pass starts from whatever is still under an old version. Each update is conditional
     /// on the wrapped bytes it replaces, so a concurrent rekey or another rewrapper is never
     /// overwritten. `progress` gets (done, total) after each batch; `shouldContinue` is asked
-    /// before each batch. `maxPerSecond` paces the work (sleeping between batches) so a vault
+    /// before each batch. `maxPerSecond` paces the work (smaller batches, sleeping before each) so a vault
     /// under load gives up only a bounded share of its CPU and write lock.
     public func rewrapAll(
         batchSize: Int = 8192, threads: Int = 2, maxPerSecond: Int? = nil,
@@ -75,14 +75,23 @@ extension Vault {
         var lastRowID: Int64 = 0
         var seen = 0
         let started = Date()
+        // Paced, a batch holds at most a quarter second's worth, so progress moves at least four
+        // times a second and the rate never runs ahead of the limit.
+        let step = maxPerSecond.map { max(1, min(batchSize, $0 / 4)) } ?? batchSize
         while shouldContinue() {
             let rows = try database.pool.read { db in
                 try Row.fetchAll(db, sql: "SELECT rowid, id, dekWrapped, kekVersion FROM citizens WHERE rowid > ? AND kekVersion <> ? ORDER BY rowid LIMIT ?",
-                                 arguments: [lastRowID, target, batchSize])
+                                 arguments: [lastRowID, target, step])
                     .map { PendingWrap(rowID: $0[0], ownerID: $0[1], wrapped: $0[2], kekVersion: $0[3]) }
             }
             guard let last = rows.last else { break }
             lastRowID = last.rowID
+            if let maxPerSecond, maxPerSecond > 0 {
+                // Wait before the batch, not after: the keys done never exceed the rate allowed
+                // for the time spent (a first batch at full speed showed a rate above the limit).
+                let due = Double(seen + rows.count) / Double(maxPerSecond) - Date().timeIntervalSince(started)
+                if due > 0 { Thread.sleep(forTimeInterval: min(due, 5)) }
+            }
             let rewrapped = Self.rewrap(rows, ring: ring, threads: threads)
             writing.wait()
             if let error = outcome.withLock({ $0.error }) { throw error }
@@ -97,10 +106,6 @@ extension Vault {
             }
             seen += rows.count
             progress(min(seen, total), max(total, seen))
-            if let maxPerSecond, maxPerSecond > 0 {
-                let due = Double(seen) / Double(maxPerSecond) - Date().timeIntervalSince(started)
-                if due > 0 { Thread.sleep(forTimeInterval: min(due, 5)) }
-            }
         }
         writing.wait()
         let final = outcome.withLock { $0 }

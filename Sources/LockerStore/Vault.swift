@@ -29,11 +29,31 @@ public final class Vault: Sendable {
         if !provider.exists() && databaseExists {
             throw StoreError("keyring missing at \(layout.keyringPath) but database \(layout.databasePath) exists; refusing to create new keys (stored documents would be unreadable)")
         }
-        let stamp = provider.stamp()
-        let keyring = try provider.load(createIfMissing: true)
+        var stamp = provider.stamp()
+        var keyring = try provider.load(createIfMissing: true)
+        // One vault, one identity: checked read-only, before any migration or write.
+        let recorded = databaseExists ? try VaultIdentity.verify(databasePath: layout.databasePath, keyring: keyring) : nil
+        try VaultIdentity.verifyBlobs(layout: layout, vaultID: keyring.vaultID ?? recorded?.vaultID)
         let database = try LockerDatabase(path: layout.databasePath, backgroundCheckpoints: backgroundCheckpoints)
+        let vaultID = keyring.vaultID ?? recorded?.vaultID ?? SecureRandom.identifier()
+        if keyring.vaultID == nil {
+            // A keyring from before vault ids: give it this vault's id, durably, under the lock.
+            let lock = try FileLock.acquire(layout.keyringLockPath)
+            defer { withExtendedLifetime(lock) {} }
+            var fresh = try provider.load(createIfMissing: false)
+            if fresh.vaultID == nil {
+                fresh.vaultID = vaultID
+                try provider.save(fresh)
+            }
+            keyring = fresh
+            stamp = provider.stamp()
+        }
+        try VaultIdentity.record(vaultID: vaultID, keyring: keyring, database: database, layout: layout)
         return Vault(layout: layout, database: database, keyProvider: provider, keyring: keyring, stamp: stamp)
     }
+
+    /// The vault id shared by this vault's keyring, database and blob folder.
+    public var vaultID: String? { keyring.vaultID }
 
     init(layout: StorageLayout, database: LockerDatabase, keyProvider: any KeyProvider, keyring: Keyring, stamp: String? = nil) {
         self.layout = layout

@@ -16,18 +16,18 @@ struct Audit: ParsableCommand {
         func run() throws {
             let layout = options.layout
             guard FileManager.default.fileExists(atPath: layout.databasePath) else { throw CLIError("no database at \(layout.databasePath)") }
+            try VaultIdentity.verifyReadOnly(layout: layout)
             let database = try LockerDatabase(path: layout.databasePath, readOnly: true)
             let (count, broken) = try database.pool.read { db in
                 (try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM auditLog") ?? 0, try AuditLog.firstBrokenEntry(db))
             }
             if options.json {
-                var report: [String: String] = ["entries": String(count), "intact": broken == nil ? "true" : "false"]
-                if let broken { report["firstBrokenEntry"] = String(broken) }
-                try printJSON(report)
+                struct Report: Encodable { var entries: Int; var intact: Bool; var firstBrokenEntry: Int64? }
+                try printJSON(Report(entries: count, intact: broken == nil, firstBrokenEntry: broken))
             } else if let broken {
-                print("audit log BROKEN at entry \(broken) (edited, removed or reordered); \(count) entries")
+                print("audit log BROKEN at entry \(broken) (edited, removed or reordered); \(count) \(count == 1 ? "entry" : "entries")")
             } else {
-                print("audit log intact: \(count) entries")
+                print("audit log intact: \(count) \(count == 1 ? "entry" : "entries")")
             }
             if broken != nil { throw ExitCode(1) }
         }

@@ -88,5 +88,11 @@ func disableParty<Party: DisableableParty>(_ type: Party.Type, id: String, kind:
         try party.update(db)
         try AuditLog.append(db, at: Date(), action: "admin.\(kind)-disabled", actor: "admin", citizenID: nil, documentID: nil, detail: [kind: id])
     }
-    if options.json { try printJSON(["id": id, "disabled": "true"]) } else { print("\(kind) \(id) disabled") }
+    if options.json { try printJSON(DisabledParty(id: id, disabled: true)) } else { print("\(kind) \(id) disabled") }
+}
+
+/// `--json` answer of a disable command.
+struct DisabledParty: Encodable {
+    var id: String
+    var disabled: Bool
 }

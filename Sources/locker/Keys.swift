@@ -165,7 +165,8 @@ struct Keys: ParsableCommand {
             let vault = try Keys.vault(options)
             let (fresh, retired) = try vault.rotateSigningKey(actor: "admin")
             let until = Date().addingTimeInterval(Vault.signedAnswerLifetime + Vault.publishMargin)
-            if options.json { return try printJSON(["kid": fresh.kid, "retired": retired.joined(separator: ",")]) }
+            struct Rolled: Encodable { var kid: String; var retired: [String] }
+            if options.json { return try printJSON(Rolled(kid: fresh.kid, retired: retired)) }
             print("new signing key \(fresh.kid) signs from now on (a running lockerd switches within a second)")
             if !retired.isEmpty { print("retired \(retired.joined(separator: ", ")); published in the JWKS until \(Timestamp.string(until))") }
         }

@@ -13,7 +13,7 @@ struct IntegrityTests {
 
     /// Pushes one document of `size` bytes, damages its sealed bytes at `flip` (from the end),
     /// and downloads it as the owner.
-    func damagedDownload(size: Int, flipFromEnd: Int) async throws {
+    func damagedDownload(size: Int, flipFromEnd: Int, share: Bool = false) async throws {
         let h = try Harness(maxDocumentBytes: 4 << 20, maxBodyBytes: 8 << 20)
         try h.register(cowin)
         let marker = Array("%PDF-1.7 MARKER-INTEGRITY ".utf8)
@@ -27,23 +27,47 @@ struct IntegrityTests {
             #expect(intact.status == .ok)
             #expect(Array(intact.body.readableBytesView) == content)
 
-            let blobID = try await h.vault.database.pool.read { db in try String.fetchOne(db, sql: "SELECT blobID FROM documents WHERE id = ?", arguments: [id]) }!
-            let inline = try await h.vault.database.pool.read { db in try Data.fetchOne(db, sql: "SELECT bytes FROM inlineBlobs WHERE id = ?", arguments: [blobID]) }
-            if var bytes = inline {
-                bytes[bytes.count - flipFromEnd] ^= 0x01
-                let damaged = bytes
-                try await h.vault.database.pool.write { db in try db.execute(sql: "UPDATE inlineBlobs SET bytes = ? WHERE id = ?", arguments: [damaged, blobID]) }
-            } else {
-                let path = try FileBlobStore(layout: StorageLayout(root: h.path)).path(of: blobID)
-                var bytes = try Data(contentsOf: URL(fileURLWithPath: path))
-                bytes[bytes.count - flipFromEnd] ^= 0x01
-                try bytes.write(to: URL(fileURLWithPath: path))
+            @Sendable func damage() async throws {
+                let blobID = try await h.vault.database.pool.read { db in try String.fetchOne(db, sql: "SELECT blobID FROM documents WHERE id = ?", arguments: [id]) }!
+                let inline = try await h.vault.database.pool.read { db in try Data.fetchOne(db, sql: "SELECT bytes FROM inlineBlobs WHERE id = ?", arguments: [blobID]) }
+                if var bytes = inline {
+                    bytes[bytes.count - flipFromEnd] ^= 0x01
+                    let damaged = bytes
+                    try await h.vault.database.pool.write { db in try db.execute(sql: "UPDATE inlineBlobs SET bytes = ? WHERE id = ?", arguments: [damaged, blobID]) }
+                } else {
+                    let path = try FileBlobStore(layout: StorageLayout(root: h.path)).path(of: blobID)
+                    var bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+                    bytes[bytes.count - flipFromEnd] ^= 0x01
+                    try bytes.write(to: URL(fileURLWithPath: path))
+                }
             }
+            var shareToken: String?
+            if share {
+                let created = try await client.json("/v1/documents/\(id)/shares", ["label": "Clerk", "maxUses": 1], token: token)
+                shareToken = try jsonObject(created)["token"] as? String
+            }
+            try await damage()
             let damaged = try await client.get("/v1/documents/\(id)/content", token: token)
             #expect(damaged.status == .internalServerError)
             #expect(damaged.headers[.contentType] == "application/problem+json")
             #expect(try jsonObject(damaged)["type"] as? String == "/problems/integrity-failure")
             #expect(!Array(damaged.body.readableBytesView).contains(subsequence: marker), "no plaintext of a damaged document leaves")
+            let actions = try await h.vault.database.pool.read { db in
+                try String.fetchAll(db, sql: "SELECT action FROM auditLog WHERE documentID = ? ORDER BY seq", arguments: [id])
+            }
+            #expect(actions.filter { $0 == "document.downloaded" }.count == 1, "only the intact download is recorded as one: \(actions)")
+            #expect(actions.last == "document.download-failed")
+            if let shareToken {
+                let redeemed = try await client.json("/v1/shares/redeem", ["token": shareToken])
+                #expect(redeemed.status == .internalServerError)
+                #expect(!Array(redeemed.body.readableBytesView).contains(subsequence: marker))
+                let spent = try await h.vault.database.pool.read { db in try Int.fetchOne(db, sql: "SELECT usesSpent FROM shares") }
+                #expect(spent == 0, "a redemption that delivered nothing spends no use")
+                let shareActions = try await h.vault.database.pool.read { db in
+                    try String.fetchAll(db, sql: "SELECT action FROM auditLog WHERE action LIKE 'share.%' ORDER BY seq")
+                }
+                #expect(shareActions == ["share.created", "share.failed"])
+            }
         }
     }
 
@@ -55,5 +79,39 @@ struct IntegrityTests {
     @Test("a flipped byte in a small document stored inline: the same 500 and nothing sent")
     func inline() async throws {
         try await damagedDownload(size: 4_000, flipFromEnd: 20)
+    }
+
+    @Test("a share of a damaged document: 500, no use spent, the owner's activity says it failed, not that it was downloaded")
+    func damagedShare() async throws {
+        try await damagedDownload(size: 4_000, flipFromEnd: 20, share: true)
+        try await damagedDownload(size: 200_000, flipFromEnd: 3, share: true)
+    }
+
+    @Test("a 3 MB document damaged in its last segment streams until the damage, and the audit records the download as cut")
+    func cutStream() async throws {
+        let h = try Harness(maxDocumentBytes: 4 << 20, maxBodyBytes: 8 << 20)
+        try h.register(cowin)
+        let content = [UInt8](repeating: 0x42, count: 3_000_000)
+        try await h.app().test(.live) { client in
+            let pushed = try await client.push(cowin, try Harness.pushBody(cowin, metadata: Harness.vacer("+919800000078", docId: "I2"), content: content))
+            let id = try jsonObject(pushed)["id"] as! String
+            let token = try await client.signIn("+919800000078", harness: h)
+            let blobID = try await h.vault.database.pool.read { db in try String.fetchOne(db, sql: "SELECT blobID FROM documents WHERE id = ?", arguments: [id]) }!
+            let path = try FileBlobStore(layout: StorageLayout(root: h.path)).path(of: blobID)
+            var bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+            bytes[bytes.count - 3] ^= 0x01
+            try bytes.write(to: URL(fileURLWithPath: path))
+            let response = try? await client.get("/v1/documents/\(id)/content", token: token)
+            #expect((response?.body.readableBytes ?? 0) < content.count, "the damaged tail is never sent")
+            var actions = [String]()
+            for _ in 0..<50 {
+                actions = try await h.vault.database.pool.read { db in
+                    try String.fetchAll(db, sql: "SELECT action FROM auditLog WHERE documentID = ? ORDER BY seq", arguments: [id])
+                }
+                if actions.last == "document.download-cut" { break }
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            #expect(actions.suffix(2) == ["document.downloaded", "document.download-cut"])
+        }
     }
 }

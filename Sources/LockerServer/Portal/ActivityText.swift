@@ -12,6 +12,8 @@ enum ActivityText {
         case "document.updated": return "\(detail["issuer"] ?? "An issuer") updated \(doc)"
         case "document.revoked": return "\(detail["issuer"] ?? "The issuer") revoked \(doc)"
         case "document.downloaded": return "You downloaded \(doc)"
+        case "document.download-failed": return "A download of \(doc) failed: the stored copy is damaged; nothing was sent"
+        case "document.download-cut": return "A download of \(doc) stopped part-way: the stored copy is damaged"
         case "auth.signed-in": return "You signed in"
         case "auth.signed-out": return "You signed out"
         case "auth.sign-in-failed": return "Someone entered a wrong sign-in code for your number"
@@ -19,6 +21,8 @@ enum ActivityText {
         case "share.revoked": return "You withdrew the share '\(grant)'"
         case "share.redeemed":
             return detail["scope"] == "status" ? "'\(grant)' checked the status of \(doc) via your share" : "\(doc.prefix(1).uppercased() + doc.dropFirst()) was downloaded via the grant '\(grant)'"
+        case "share.failed": return "'\(grant)' tried to open \(doc), but the stored copy is damaged; nothing was sent and no use was spent"
+        case "share.cut": return "'\(grant)' started downloading \(doc), but it stopped part-way (damaged copy); the use was given back"
         case "share.refused": return "A wrong passcode was tried on the share '\(grant)'"
         case "kyc.requested": return "\(detail["verifierName"] ?? detail["verifier"] ?? "A verifier") asked to check your vaccination status"
         case "kyc.answered", "kyc.confirmed": return "\(detail["verifierName"] ?? detail["verifier"] ?? "A verifier") checked your vaccination status"

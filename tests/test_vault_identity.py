@@ -1,0 +1,94 @@
+"""One vault, one identity; one storage folder, one lockerd (against the real binaries)."""
+import hashlib
+import os
+import shutil
+import subprocess
+
+import pytest
+import requests
+
+from conftest import LOCKER_CLI, Lockerd
+from locker_client import build_push, make_issuer_key, push, register_issuer, vacer_claims
+
+
+def populated(workdir, name, mobile):
+    """A vault with one pushed certificate; lockerd stopped again. Returns the storage path."""
+    storage = os.path.join(workdir, name)
+    server = Lockerd(storage).start()
+    try:
+        key, pem = make_issuer_key()
+        pem_path = os.path.join(workdir, name + ".pub")
+        with open(pem_path, "wb") as f:
+            f.write(pem)
+        api_key = register_issuer(LOCKER_CLI, storage, "in.gov.cowin", "CoWIN", pem_path)
+        body, ctype = build_push(key, mobile, "VACER", "C1", "2026-11-01", vacer_claims("Asha Verma", 2), b"%PDF-1.7 x", "application/pdf")
+        assert push(server.base, api_key, body, ctype).status_code == 201
+    finally:
+        server.stop()
+    return storage
+
+
+def digest_tree(path):
+    """SHA-256 of every file under `path` (to prove nothing was written). Left out: SQLite's
+    shared-memory index and an empty WAL (SQLite makes them to read a WAL database) and the
+    lockerd lock file (taken before the vault is opened)."""
+    out = {}
+    for root, _, files in os.walk(path):
+        for name in files:
+            full = os.path.join(root, name)
+            if name.endswith("-shm") or name == "lockerd.lock" or (name.endswith("-wal") and os.path.getsize(full) == 0):
+                continue
+            with open(full, "rb") as f:
+                out[os.path.relpath(full, path)] = hashlib.sha256(f.read()).hexdigest()
+    return out
+
+
+def test_a_keyring_from_another_vault_stops_lockerd_and_every_cli_command(workdir):
+    a = populated(workdir, "A", "+919811100001")
+    b = populated(workdir, "B", "+919811100002")
+    own = os.path.join(workdir, "b-keyring.json")
+    shutil.copyfile(os.path.join(b, "keys", "keyring.json"), own)
+    shutil.copyfile(os.path.join(a, "keys", "keyring.json"), os.path.join(b, "keys", "keyring.json"))
+    before = digest_tree(b)
+
+    server = Lockerd(b)
+    with pytest.raises(RuntimeError) as failed:
+        server.start(timeout=20)
+    assert server.proc.returncode == 1
+    lines = [line for line in server.read_log().splitlines() if line.strip()]
+    assert len(lines) == 1, lines
+    assert lines[0].startswith("lockerd: error: ") and "different vaults" in lines[0]
+
+    for command in (["keys", "status"], ["issuers", "list"], ["audit", "verify"], ["keys", "verify", "--deep"]):
+        result = subprocess.run([LOCKER_CLI, "--storage", b, *command], capture_output=True, text=True, timeout=60)
+        assert result.returncode == 1, (command, result.stdout, result.stderr)
+        assert "different vaults" in result.stderr, (command, result.stderr)
+        assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    after = digest_tree(b)
+    assert after == before, "a refused start or command wrote nothing"
+
+    # With its own keyring back, B starts again; A was never affected.
+    shutil.copyfile(own, os.path.join(b, "keys", "keyring.json"))
+    Lockerd(b).start().stop()
+    Lockerd(a).start().stop()
+
+
+def test_a_second_lockerd_on_the_same_storage_is_refused_naming_the_first(workdir):
+    storage = os.path.join(workdir, "Storage")
+    first = Lockerd(storage).start()
+    try:
+        second = Lockerd(storage)
+        with pytest.raises(RuntimeError):
+            second.start(timeout=20)
+        assert second.proc.returncode == 1
+        lines = [line for line in second.read_log().splitlines() if line.strip()]
+        assert len(lines) == 1, lines
+        assert f"pid {first.proc.pid}" in lines[0] and "in use" in lines[0], lines[0]
+        # The first keeps serving, and the CLI works beside it.
+        assert requests.get(first.base + "/healthz", timeout=5).status_code == 200
+        result = subprocess.run([LOCKER_CLI, "--storage", storage, "keys", "status", "--json"], capture_output=True, text=True, timeout=60)
+        assert result.returncode == 0, result.stderr
+    finally:
+        first.stop()
+    # Once the first has stopped, the folder can be served again.
+    Lockerd(storage).start().stop()
