@@ -33,7 +33,7 @@ def test_audit_verify_names_the_first_broken_entry(workdir):
         lc.sign_in(server.base, storage, f"+91980000100{n}")
     server.stop()
     code, report = verify(storage)
-    assert code == 0 and report["intact"] == "true" and int(report["entries"]) >= 4
+    assert code == 0 and report["intact"] is True and report["entries"] >= 4
 
     cases = {
         "edited": ["UPDATE auditLog SET detail = '{}' WHERE seq = 2"],
@@ -47,4 +47,4 @@ def test_audit_verify_names_the_first_broken_entry(workdir):
         tamper(copy, *statements)
         code, report = verify(copy)
         assert code == 1, name
-        assert report["intact"] == "false" and report["firstBrokenEntry"] in ("2", "3"), (name, report)
+        assert report["intact"] is False and report["firstBrokenEntry"] in (2, 3), (name, report)

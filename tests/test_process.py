@@ -108,7 +108,7 @@ def test_cli_disables_an_issuer_while_lockerd_runs(lockerd, workdir):
     out = subprocess.run([LOCKER_CLI, "--storage", lockerd.storage, "issuers", "disable", "--id", "in.gov.test", "--json"],
                          capture_output=True, text=True, timeout=30)
     assert out.returncode == 0, out.stderr
-    assert json.loads(out.stdout) == {"id": "in.gov.test", "disabled": "true"}
+    assert json.loads(out.stdout) == {"id": "in.gov.test", "disabled": True}
     body, ctype = lc.build_push(key, "+919800012345", "VACER", "D2", "2026-11-01", lc.vacer_claims("A B", 1), b"y", "application/pdf")
     assert lc.push(lockerd.base, api, body, ctype).status_code == 401
     missing = subprocess.run([LOCKER_CLI, "--storage", lockerd.storage, "verifiers", "disable", "--id", "nobody"], capture_output=True, text=True, timeout=30)
