@@ -40,11 +40,12 @@ enum Authenticate {
         let hash = Data(Credential.hash(token))
         let now = services.clock()
         let found: (SessionRecord, CitizenRecord)?
-        if let cached = services.sessionCache.get(hash, now: now) {
-            found = cached
+        let cached = services.sessionCache.get(hash, now: now)
+        if let value = cached.value {
+            found = value
         } else {
             found = try services.vault.database.read { db in try HotQueries.session(db, tokenHash: hash) }
-            if let found { services.sessionCache.put(hash, found, now: now) }
+            if let found { services.sessionCache.put(hash, found, now: now, epoch: cached.epoch) }
         }
         guard let (session, citizen) = found, session.revokedAt == nil, session.expiresAt > now,
               ConstantTime.equal([UInt8](session.tokenHash), [UInt8](hash)) else { throw Problem.unauthorized }

@@ -19,10 +19,15 @@ final class SessionCache: Sendable {
         entries.withLock { $0.epoch = epoch?.stamp() }
     }
 
-    func get(_ tokenHash: Data, now: Date) -> (SessionRecord, CitizenRecord)? {
-        guard lifetime > 0 else { return nil }
+    /// The cached session, if any, and the epoch it was looked up under (hand it to `put`).
+    func get(_ tokenHash: Data, now: Date) -> (value: (SessionRecord, CitizenRecord)?, epoch: String?) {
+        guard lifetime > 0 else { return (nil, nil) }
         let stamp = sessionEpoch?.stamp()
-        return entries.withLock { state in
+        return (lookup(tokenHash, now: now, stamp: stamp), stamp)
+    }
+
+    private func lookup(_ tokenHash: Data, now: Date, stamp: String?) -> (SessionRecord, CitizenRecord)? {
+        entries.withLock { state in
             if stamp != state.epoch {
                 state.map.removeAll(keepingCapacity: true)
                 state.epoch = stamp
@@ -37,9 +42,11 @@ final class SessionCache: Sendable {
         }
     }
 
-    func put(_ tokenHash: Data, _ value: (SessionRecord, CitizenRecord), now: Date) {
+    /// Caches a session read under `epoch`; a read that sessions were ended after is not kept.
+    func put(_ tokenHash: Data, _ value: (SessionRecord, CitizenRecord), now: Date, epoch: String?) {
         guard lifetime > 0 else { return }
         entries.withLock { state in
+            guard epoch == state.epoch else { return }
             if state.map.count >= capacity { state.map.removeAll(keepingCapacity: true) }
             state.map[tokenHash] = Entry(session: value.0, citizen: value.1, fetchedAt: now)
         }
