@@ -488,6 +488,17 @@ def fuse_unavailable():
     return None
 
 
+def require_fuse():
+    """Skips the calling test where FUSE is unavailable; fails it instead under LOCKER_REQUIRE_FUSE=1
+    (scripts/test sets it, so CI never skips these tests quietly)."""
+    import pytest
+    reason = fuse_unavailable()
+    if reason:
+        if os.environ.get("LOCKER_REQUIRE_FUSE") == "1":
+            pytest.fail(f"LOCKER_REQUIRE_FUSE=1 but {reason}")
+        pytest.skip(reason)
+
+
 class PowerLossMount:
     """One mounted instance (a child process) of the file system above."""
 

@@ -13,15 +13,7 @@ import sys
 
 import pytest
 
-from powerloss_fs import PowerLossMount, fuse_unavailable
-
-
-def require_fuse():
-    reason = fuse_unavailable()
-    if reason:
-        if os.environ.get("LOCKER_REQUIRE_FUSE") == "1":
-            pytest.fail(f"LOCKER_REQUIRE_FUSE=1 but {reason}")
-        pytest.skip(reason)
+from powerloss_fs import PowerLossMount, require_fuse
 
 
 class Machine:
