@@ -4,8 +4,8 @@ kill -9 alone cannot catch a missing fsync: the kernel still holds the written p
 Storage lies on tests/powerloss_fs.py, which keeps every write (and every new, renamed or removed
 name) that was not fsynced in an undo log and reverts it on `cut`. Each round: 8 threads push
 documents (4 KB JSON credentials and ~100 KB PDFs, several mobiles) for at most ~2.5 s; after a
-random 0.4-1.4 s an issuer is added with `locker issuers add`, and right after it returns the power
-is cut: the file system reverts everything not fsynced and refuses every later operation, then
+random 0.4-1.4 s an issuer is added with `locker issuers add`, and the moment it prints the new API
+key the power is cut: the file system reverts everything not fsynced and refuses every later operation, then
 lockerd gets SIGKILL. A fresh mount over the same backing folder is the machine after the power
 came back: lockerd restarts on it and every push acknowledged (201), in this round or an earlier
 one, must list and download byte-identical for its citizen (OTP sign-in through the outbox on the
@@ -16,7 +16,10 @@ again") acknowledged pushes and the added issuer are lost here.
 import hashlib
 import json
 import os
+import pty
 import random
+import re
+import select
 import signal
 import subprocess
 import threading
@@ -39,23 +42,59 @@ MOBILES = [f"+9198710000{i:02d}" for i in range(4)]
 _doc_types_option = None
 
 
-def add_issuer(storage, issuer_id, pem_path, timeout=60):
-    """`locker issuers add` (with `--doc-types VACER` where the CLI has that option); the API key."""
+def _issuer_args(storage, issuer_id, pem_path):
+    """`locker issuers add … --json`, with `--doc-types VACER` where the CLI has that option."""
     global _doc_types_option
     if _doc_types_option is None:
         help_text = subprocess.run([LOCKER_CLI, "issuers", "add", "--help"], capture_output=True, text=True,
-                                   timeout=timeout)
+                                   timeout=60)
         _doc_types_option = "--doc-types" in help_text.stdout + help_text.stderr
     extra = ["--doc-types", "VACER"] if _doc_types_option else []
-    result = subprocess.run(
-        [LOCKER_CLI, "--storage", storage, "issuers", "add", "--id", issuer_id, "--name", f"Board {issuer_id}",
-         "--public-key", pem_path, *extra, "--json"],
-        capture_output=True, text=True, timeout=timeout,
-    )
+    return [LOCKER_CLI, "--storage", storage, "issuers", "add", "--id", issuer_id, "--name", f"Board {issuer_id}",
+            "--public-key", pem_path, *extra, "--json"]
+
+
+def add_issuer(storage, issuer_id, pem_path, timeout=60):
+    """Registers an issuer with the CLI; returns its API key."""
+    result = subprocess.run(_issuer_args(storage, issuer_id, pem_path), capture_output=True, text=True,
+                            timeout=timeout)
     assert result.returncode == 0, f"locker issuers add {issuer_id}: {result.returncode} {result.stderr.strip()}"
     key = json.loads(result.stdout)["apiKey"]
     assert key.startswith("lk_iss_")
     return key
+
+
+def add_issuer_then(storage, issuer_id, pem_path, then, timeout=60):
+    """Registers an issuer with the CLI and calls `then()` the moment the CLI has printed its API
+    key (its commit has returned), before the CLI has even closed the database; then kills the
+    CLI. Returns (API key, what `then` returned). A pty makes the CLI's output line-buffered."""
+    master, slave = pty.openpty()
+    proc = subprocess.Popen(_issuer_args(storage, issuer_id, pem_path), stdin=subprocess.DEVNULL, stdout=slave,
+                            stderr=subprocess.PIPE)
+    os.close(slave)
+    out = b""
+    deadline = time.monotonic() + timeout
+    try:
+        while not re.search(rb"(^|\n)\}", out) and time.monotonic() < deadline:
+            ready, _, _ = select.select([master], [], [], 0.5)
+            if ready:
+                try:
+                    chunk = os.read(master, 4096)
+                except OSError:      # EIO: the CLI has exited and closed the pty
+                    chunk = b""
+                if not chunk:
+                    break
+                out += chunk
+        result = then()
+    finally:
+        proc.kill()
+        _, err = proc.communicate(timeout=30)
+        os.close(master)
+    text = out.replace(b"\r\n", b"\n").decode("utf-8", "replace")
+    assert re.search(r"(^|\n)\}", text), f"locker issuers add {issuer_id} printed no key: {text!r} {err.decode()[-300:]!r}"
+    key = json.loads(text[text.index("{"):])["apiKey"]
+    assert key.startswith("lk_iss_")
+    return key, result
 
 
 class Ledger:
@@ -128,9 +167,13 @@ def power_cut_round(fs, server, storage, api_key, key, round_no, rng, ledger, pe
         t.start()
     time.sleep(rng.uniform(*CUT_AFTER))
     late_issuer = f"in.gov.late{round_no}"
-    late_key = add_issuer(storage, late_issuer, pem_path)   # committed: the CLI has returned
-    cut.set()                       # answers from here on may be failures
-    report = fs.cut()               # the power cut: nothing un-fsynced survives, nothing later is written
+
+    def power_cut():
+        cut.set()                   # answers from here on may be failures
+        return fs.cut()             # nothing un-fsynced survives, nothing later is written
+
+    # The cut comes the moment the CLI has said the issuer is registered.
+    late_key, report = add_issuer_then(storage, late_issuer, pem_path, power_cut)
     server.stop(signal.SIGKILL)
     for t in threads:
         t.join(timeout=30)
@@ -196,7 +239,7 @@ def test_acknowledged_pushes_survive_power_loss(tmp_path):
     fs = PowerLossMount(backing, mnt)
     server = Lockerd(storage)
     ledger = Ledger()
-    total_lost, failures, cut_reports = 0, [], []
+    total_lost, issuers_lost, failures, cut_reports = 0, 0, [], []
     try:
         server.start()
         api_key = add_issuer(storage, ISSUER_ID, pem_path)
@@ -219,6 +262,7 @@ def test_acknowledged_pushes_survive_power_loss(tmp_path):
             # The issuer added just before the cut is still there, with its key.
             r = one_push(server, late_issuer, late_key, key, rng, f"after-cut-{round_no}", ledger)
             if r.status_code != 201:
+                issuers_lost += 1
                 problems.append(f"issuer {late_issuer} added before the cut: push answered {r.status_code} {r.text[:120]}")
             print(f"round {round_no}: {len(ledger.acked) - acked_before} new acknowledged pushes, "
                   f"{len(ledger.attempted)} attempted so far, cut reverted {report}; "
@@ -234,7 +278,8 @@ def test_acknowledged_pushes_survive_power_loss(tmp_path):
     finally:
         server.stop()
         fs.close()
-    print(f"power-loss test: {len(ledger.acked)} acknowledged, {total_lost} lost, {time.monotonic() - started:.1f} s")
+    print(f"power-loss test: {len(ledger.acked) + total_lost} pushes acknowledged, {total_lost} lost; "
+          f"{issuers_lost} of {ROUNDS} issuers added before a cut lost; {time.monotonic() - started:.1f} s")
     assert len(ledger.acked) > ROUNDS * THREADS, "too few pushes were acknowledged: the test proved little"
     assert any(r["files"] or r["names"] for r in cut_reports), "no cut reverted anything: the test proved nothing"
     assert not failures, f"{len(failures)} problems after power cuts ({total_lost} acknowledged pushes lost): {failures[:6]}"
