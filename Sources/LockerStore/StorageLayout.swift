@@ -30,13 +30,21 @@ public struct StorageLayout: Sendable {
     public var outboxDirectory: String { root + "/outbox" }
 
     /// Checks the root is a readable, writable folder and creates the sub-folders. Throws one
-    /// clear `StoreError` naming the problem; never deletes or rewrites anything.
+    /// clear `StoreError` naming the problem; never deletes or rewrites anything. Folders it
+    /// creates are made durable (each new folder's parent is fsynced), so a power cut right after
+    /// the first start cannot take back the folders and everything later written into them.
     public func prepare() throws {
         let fm = FileManager.default
+        var created = [String]()
         var isDirectory: ObjCBool = false
         if fm.fileExists(atPath: root, isDirectory: &isDirectory) {
             guard isDirectory.boolValue else { throw StoreError("storage path \(root) is not a folder") }
         } else {
+            var missing = root
+            while !missing.isEmpty, missing != "/", !fm.fileExists(atPath: missing) {
+                created.append(missing)
+                missing = POSIXFile.parentDirectory(of: missing)
+            }
             do {
                 try fm.createDirectory(atPath: root, withIntermediateDirectories: true)
             } catch {
@@ -47,14 +55,21 @@ public struct StorageLayout: Sendable {
             throw StoreError("storage folder \(root) is not readable and writable by this user")
         }
         for (path, mode) in [(databaseDirectory, 0o700), (blobDirectory, 0o700), (blobTempDirectory, 0o700), (keyDirectory, 0o700), (outboxDirectory, 0o700)] {
-            try ensureDirectory(path, mode: mode)
+            if try ensureDirectory(path, mode: mode) { created.append(path) }
         }
         for shard in 0..<256 {
-            try ensureDirectory(blobDirectory + "/" + Hex.encode([UInt8(shard)]), mode: 0o700)
+            let path = blobDirectory + "/" + Hex.encode([UInt8(shard)])
+            if try ensureDirectory(path, mode: 0o700) { created.append(path) }
+        }
+        // Deepest first; each parent once (the 256 shards share one).
+        let parents = Set(created.map { POSIXFile.parentDirectory(of: $0) })
+        for parent in parents.sorted(by: { $0.count > $1.count }) {
+            try POSIXFile.fsyncDirectory(parent)
         }
     }
 
-    private func ensureDirectory(_ path: String, mode: Int) throws {
+    /// Creates `path` unless it is there; true when it created it.
+    private func ensureDirectory(_ path: String, mode: Int) throws -> Bool {
         let fm = FileManager.default
         var isDirectory: ObjCBool = false
         if fm.fileExists(atPath: path, isDirectory: &isDirectory) {
@@ -62,13 +77,14 @@ public struct StorageLayout: Sendable {
             guard fm.isWritableFile(atPath: path), fm.isReadableFile(atPath: path) else {
                 throw StoreError("folder \(path) is not readable and writable by this user")
             }
-            return
+            return false
         }
         do {
             try fm.createDirectory(atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: mode])
         } catch {
             throw StoreError("cannot create folder \(path)")
         }
+        return true
     }
 }
 
