@@ -37,11 +37,11 @@ def make_issuer_key():
     return private_key, pem
 
 
-def register_issuer(cli_path, storage, issuer_id, name, pem_path, timeout=60):
-    """Registers an issuer with the admin CLI and returns its API key (`lk_iss_…`)."""
+def register_issuer(cli_path, storage, issuer_id, name, pem_path, timeout=60, doc_types="VACER,MARKS"):
+    """Registers an issuer, allowed to push `doc_types`, with the admin CLI and returns its API key (`lk_iss_…`)."""
     result = subprocess.run(
         [cli_path, "--storage", storage, "issuers", "add", "--id", issuer_id, "--name", name,
-         "--public-key", pem_path, "--json"],
+         "--public-key", pem_path, "--doc-types", doc_types, "--json"],
         capture_output=True, text=True, timeout=timeout,
     )
     if result.returncode != 0:

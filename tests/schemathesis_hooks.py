@@ -2,10 +2,12 @@
 
 A push needs a real Ed25519 signature and its parts in the contract's order, neither of which an
 OpenAPI schema can say. So for every *positive* generated push this hook puts the parts in order,
-addresses it to the signed-in test citizen (so the object-level checks can read it back) and signs
+addresses it to the signed-in test citizen (so the object-level checks can read it back), moves an
+`issuedOn` after today to today (a rule that depends on the clock, outside any schema) and signs
 exactly the bytes Schemathesis will send. Negative cases are left alone. The server must then
 accept every schema-valid push: a 400 or 422 there is a contract mismatch, not noise.
 """
+import datetime
 import json
 import os
 import sys
@@ -43,6 +45,11 @@ def before_call(context, case, kwargs):
     if not isinstance(body, dict) or set(body) != set(_PARTS) or not isinstance(body["metadata"], dict):
         return
     metadata = dict(body["metadata"], mobile=_MOBILE)
+    # "Not after tomorrow (UTC)" depends on the clock, which no schema can say: a later date is
+    # moved to today.
+    today = datetime.datetime.now(datetime.timezone.utc).date().isoformat()
+    if isinstance(metadata.get("issuedOn"), str) and metadata["issuedOn"] > today:
+        metadata["issuedOn"] = today
     content = body["content"]
     if not isinstance(content, str) or hasattr(content, "data"):
         # Raw bytes (e.g. a sample file) would mark the edited case invalid; send them as text instead.

@@ -16,6 +16,7 @@ import shutil
 import subprocess
 import threading
 import time
+import urllib.parse
 
 import pytest
 import requests
@@ -195,18 +196,19 @@ def test_verifier_page_embeds_consent_and_receives_the_signed_status(portal):
     server, storage, content, workdir = portal
     port = free_port()
     origin = f"http://127.0.0.1:{port}"
+    # Two registered origins, the framing page on the second: the answer must reach the one framing it.
     out = subprocess.run([LOCKER_CLI, "--storage", storage, "verifiers", "add", "--id", "railways", "--name", "Railway Counter",
-                          "--origin", origin, "--json"], capture_output=True, text=True, timeout=30)
+                          "--origin", "https://counter.railways.example", "--origin", origin, "--json"], capture_output=True, text=True, timeout=30)
     assert out.returncode == 0, out.stderr
     verifier_key = json.loads(out.stdout)["apiKey"]
     before = len(read_otps(storage, MOBILE))
-    r = requests.post(server.base + "/v1/kyc-vs/requests", json={"mobile": MOBILE, "name": "Asha Verma", "purpose": "PNR 4411"},
+    r = requests.post(server.base + "/v1/kyc-vs/requests", json={"mobile": MOBILE, "name": "Asha Verma", "purpose": "PNR ending 11"},
                       headers={"Authorization": f"Bearer {verifier_key}"}, timeout=10)
     assert r.status_code == 202, r.text
     request_id = r.json()["requestId"]
     otp = wait_otp(storage, MOBILE, before)
 
-    VerifierPage.embed_url = f"{server.base}/kyc-vs/embed?request={request_id}"
+    VerifierPage.embed_url = f"{server.base}/kyc-vs/embed?request={request_id}&origin={urllib.parse.quote(origin, safe='')}"
     VerifierPage.lockerd_origin = server.base
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", port), VerifierPage)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)

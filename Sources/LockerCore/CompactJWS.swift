@@ -14,9 +14,11 @@ public enum CompactJWS {
         return "\(h).\(p).\(Base64URL.encode(signature))"
     }
 
-    /// The encoded protected header for a key id; callers on a hot path compute it once.
-    public static func encodedHeader(kid: String) throws -> String {
-        let header: [String: Any] = ["alg": "Ed25519", "kid": kid, "typ": "JWT"]
+    /// The encoded protected header for a key id and an explicit `typ` (RFC 8725 §3.11: each
+    /// kind of token its own type, so one cannot pass for another); callers on a hot path
+    /// compute it once.
+    public static func encodedHeader(kid: String, type: String) throws -> String {
+        let header: [String: Any] = ["alg": "Ed25519", "kid": kid, "typ": type]
         return Base64URL.encode(try JSONSerialization.data(withJSONObject: header, options: [.sortedKeys]))
     }
 

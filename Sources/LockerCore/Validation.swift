@@ -45,13 +45,48 @@ public enum Validate {
         return d <= days
     }
 
-    /// Free text shown to people (a share label, a KYC purpose): 1…`max` Unicode scalars, no
-    /// control characters (C0, DEL, C1), not blank. The OpenAPI patterns say exactly this.
-    public static func printableText(_ s: String, max: Int) -> Bool {
+    /// The latest `issuedOn` a push may carry at `now`: the UTC date one day after `now`. A
+    /// certificate is not issued in the future; the day allows for clock skew and time zones
+    /// ahead of UTC (India is UTC+5:30). Dates compare as strings (`YYYY-MM-DD`).
+    public static func latestIssueDate(now: Date) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        let c = calendar.dateComponents([.year, .month, .day], from: now.addingTimeInterval(86400))
+        return String(format: "%04d-%02d-%02d", c.year ?? 0, c.month ?? 0, c.day ?? 0)
+    }
+
+    /// Free text that reaches a person or a log (a share label, a KYC purpose or name, an
+    /// issuer's or verifier's name, a revocation reason): 1…`max` Unicode scalars, not blank,
+    /// and only `displaySafe` scalars. The one validator for such fields; the OpenAPI patterns
+    /// say the same.
+    public static func displayText(_ s: String, max: Int) -> Bool {
         let scalars = s.unicodeScalars
-        guard (1...max).contains(scalars.count) else { return false }
-        guard !scalars.contains(where: { $0.value < 0x20 || (0x7f...0x9f).contains($0.value) }) else { return false }
+        guard (1...max).contains(scalars.count), scalars.allSatisfy(displaySafe) else { return false }
         return scalars.contains { !($0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r") }
+    }
+
+    /// Whether a scalar may appear in text shown to people: no control characters (Cc: C0,
+    /// DEL, C1, so no line breaks or tabs), no format characters (Cf: bidi overrides and
+    /// isolates, which can reverse how a code displays; zero-width spaces; soft hyphens), no
+    /// line or paragraph separators (Zl U+2028, Zp U+2029), which start a fake line. The one
+    /// exception: ZERO WIDTH NON-JOINER and ZERO WIDTH JOINER (U+200C, U+200D), which spelling
+    /// in Indic scripts (and emoji) needs and which neither break lines nor reorder text.
+    public static func displaySafe(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.properties.generalCategory {
+        case .control, .lineSeparator, .paragraphSeparator: return false
+        case .format: return scalar.value == 0x200C || scalar.value == 0x200D
+        default: return true
+        }
+    }
+
+    /// The longest run of consecutive decimal digits (Unicode Nd, any script: `7`, `७`, `٧`).
+    public static func longestDigitRun(_ s: String) -> Int {
+        var longest = 0, run = 0
+        for scalar in s.unicodeScalars {
+            run = scalar.properties.numericType == .decimal ? run + 1 : 0
+            longest = Swift.max(longest, run)
+        }
+        return longest
     }
 
     private static func isAlnum(_ c: UInt8) -> Bool {

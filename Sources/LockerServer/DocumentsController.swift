@@ -65,7 +65,7 @@ struct DocumentsController {
     /// the portal's cookie).
     func content(session: SessionRecord, citizen: CitizenRecord, context: LockerRequestContext) async throws -> Response {
         let document = try owned(context, by: citizen)
-        guard document.revokedAt == nil else { throw Problem(.gone, "revoked", "Revoked", detail: "The issuer revoked this document.") }
+        guard document.revokedAt == nil else { throw Problem(.gone, "revoked", "Revoked", detail: "This document was revoked (by its issuer or an administrator).") }
         let now = services.clock()
         let detail = ["uri": document.uri, "session": session.id]
         let citizenID = citizen.id, documentID = document.id

@@ -3,7 +3,8 @@ import Hummingbird
 import HTTPTypes
 
 /// The KYC-VS consent page: tells the citizen who asks and why, takes the OTP, and hands the
-/// signed answer to the embedding verifier with `postMessage`, to its registered origin only.
+/// signed answer to the embedding verifier with `postMessage`, to the one registered origin that
+/// the page was opened for (the only one `frame-ancestors` lets frame it).
 enum EmbedPage {
     static func escape(_ s: String) -> String {
         s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
@@ -41,6 +42,11 @@ enum EmbedPage {
     static let notFound = """
         <!doctype html><html lang="en"><head><meta charset="utf-8"><title>Request not found</title></head>
         <body><p>This request is unknown, expired or already answered.</p></body></html>
+        """
+
+    static let originRefused = """
+        <!doctype html><html lang="en"><head><meta charset="utf-8"><title>Origin not registered</title></head>
+        <body><p>This consent page must be opened with origin=&lt;one of the verifier's registered origins&gt;, naming the page that embeds it.</p></body></html>
         """
 
     static let script = """

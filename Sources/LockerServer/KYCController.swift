@@ -24,7 +24,24 @@ struct KYCController {
         router.post("/kyc-vs/embed/confirm", use: confirmByCitizen)
     }
 
-    struct AskBody: Decodable { let mobile: String; let name: String; let purpose: String; let nonce: String? }
+    struct AskBody: Decodable {
+        let mobile: String
+        let name: String
+        let purpose: String
+        let nonce: String?
+
+        enum CodingKeys: String, CodingKey { case mobile, name, purpose, nonce }
+
+        /// `nonce` is optional but, when present, a string: `"nonce": null` is refused (400), as
+        /// the contract says.
+        init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            mobile = try c.decode(String.self, forKey: .mobile)
+            name = try c.decode(String.self, forKey: .name)
+            purpose = try c.decode(String.self, forKey: .purpose)
+            nonce = c.contains(.nonce) ? try c.decode(String.self, forKey: .nonce) : nil
+        }
+    }
     struct ConfirmBody: Decodable { let otp: String }
     struct EmbedConfirmBody: Decodable { let request: String; let otp: String }
 
@@ -38,17 +55,27 @@ struct KYCController {
         return verifier
     }
 
+    /// The length of digit run a purpose may not hold (so at most 3 digits in a row).
+    static let purposeDigitRunLimit = 4
+
     /// `POST /v1/kyc-vs/requests`: the same 202 whether or not the number is known.
     @Sendable func ask(_ request: Request, context: LockerRequestContext) async throws -> Response {
         let verifier = try Self.verifier(request, services: services)
         let body = try await request.decode(as: AskBody.self, context: context)
         guard Validate.mobile(body.mobile) else { throw Problem.badRequest("mobile must be an E.164 number such as +919876543210") }
         let name = body.name
-        guard (1...200).contains(name.unicodeScalars.count), name.unicodeScalars.contains(where: { !($0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r") }) else {
-            throw Problem.badRequest("name must be 1-200 characters, not blank")
+        guard Validate.displayText(name, max: 200) else {
+            throw Problem.badRequest("name must be 1-200 characters, not blank, without control, format (bidi) or line-separator characters")
         }
         let purpose = body.purpose
-        guard Validate.printableText(purpose, max: 200) else { throw Problem.badRequest("purpose must be 1-200 printable characters, not blank") }
+        guard Validate.displayText(purpose, max: 200) else {
+            throw Problem.badRequest("purpose must be 1-200 characters, not blank, without control, format (bidi) or line-separator characters")
+        }
+        // The purpose is quoted in the consent SMS beside the code; a number in it must not
+        // pass for the code.
+        guard Validate.longestDigitRun(purpose) < Self.purposeDigitRunLimit else {
+            throw Problem.badRequest("purpose must not hold \(Self.purposeDigitRunLimit) or more digits in a row (it is shown beside the consent code); write a reference as, e.g., PNR ending 888")
+        }
         if let nonce = body.nonce { guard (1...128).contains(nonce.unicodeScalars.count) else { throw Problem.badRequest("nonce must be 1-128 characters") } }
         let now = services.clock()
         let otp = OTP.generate()
@@ -67,7 +94,8 @@ struct KYCController {
                                 detail: ["verifier": verifier.name, "purpose": purpose, "request": id])
         }
         do {
-            try await services.sms.send(to: body.mobile, text: "\(verifier.name) asks to check your vaccination status for: \(purpose). If you agree, give them this code: \(otp). It expires in \(Int(services.settings.otpLifetime / 60)) minutes.")
+            try await services.sms.send(to: body.mobile, text: SMSText.kycConsent(otp: otp, verifierName: verifier.name, purpose: purpose,
+                                                                                 minutes: Int(services.settings.otpLifetime / 60)))
         } catch {
             throw Problem(.serviceUnavailable, "sms-unavailable", "SMS unavailable", detail: "The consent code could not be sent; try again shortly.")
         }
@@ -100,11 +128,13 @@ struct KYCController {
         let services = self.services
         let outcome: Outcome = try await services.committer.write { db in
             guard var record = try KYCRequestRecord.fetchOne(db, key: requestID), verifierID == nil || record.verifierID == verifierID else { return .notFound }
+            // A verifier disabled after asking gets nothing: its requests look unknown, and the
+            // citizen's attempt is not counted.
+            guard let verifier = try VerifierRecord.fetchOne(db, key: record.verifierID), !verifier.disabled else { return .notFound }
             guard record.usedAt == nil, record.expiresAt > now else { return .invalid }
             guard record.attempts < services.settings.otpMaxAttempts else { return .locked }
             record.attempts += 1
             let citizen = try CitizenRecord.filter(CitizenRecord.Columns.mobileHash == record.mobileHash).fetchOne(db)
-            let verifier = try VerifierRecord.fetchOne(db, key: record.verifierID)
             guard OTP.matches(otp, challengeID: record.id, stored: [UInt8](record.otpHash), key: services.challengeKey) else {
                 try record.update(db)
                 return .invalid
@@ -112,14 +142,14 @@ struct KYCController {
             record.usedAt = now
             try record.update(db)
             let name = String(decoding: try FieldSeal.open([UInt8](record.nameSealed), key: services.challengeKey, field: "kyc-name", ownerID: record.id), as: UTF8.self)
-            return .answer(mobileHash: record.mobileHash, name: name, verifierID: record.verifierID, verifierName: verifier?.name ?? record.verifierID, nonce: record.nonce, citizenID: citizen?.id)
+            return .answer(mobileHash: record.mobileHash, name: name, verifierID: record.verifierID, verifierName: verifier.name, nonce: record.nonce, citizenID: citizen?.id)
         }
         switch outcome {
         case .notFound: throw Problem.notFound
         case .invalid: throw AuthController.otpInvalid
         case .locked: throw AuthController.otpLocked
         case .answer(let mobileHash, let name, let verifierID, let verifierName, let nonce, let citizenID):
-            let value = try status.status(mobileHash: mobileHash, name: name)
+            let value = try status.status(mobileHash: mobileHash, name: name, now: now)
             let jws = try status.signedAnswer(status: value, audience: verifierID, requestID: requestID, nonce: nonce, now: now)
             // The answer is on record before it leaves.
             try await services.committer.write { db in
@@ -130,7 +160,11 @@ struct KYCController {
         }
     }
 
-    /// `GET /kyc-vs/embed?request=…`: the consent page a verifier puts in an iframe.
+    /// `GET /kyc-vs/embed?request=…&origin=…`: the consent page a verifier puts in an iframe.
+    /// `origin` names the verifier's page that frames it and must be one of its registered
+    /// origins (it may be left out when exactly one is registered). That one origin alone may
+    /// frame the page (`frame-ancestors`) and receive the answer (`postMessage`'s target), so
+    /// the answer reaches the page actually framing it, and only a registered one.
     @Sendable func embedPage(_ request: Request, context: LockerRequestContext) async throws -> Response {
         let id = request.uri.queryParameters["request"].map(String.init) ?? ""
         let found: (KYCRequestRecord, VerifierRecord)? = try {
@@ -144,8 +178,19 @@ struct KYCController {
             return EmbedPage.response(html: EmbedPage.notFound, frameAncestors: "'none'", status: .notFound)
         }
         let origins = verifier.originList
-        let html = EmbedPage.page(requestID: record.id, verifierName: verifier.name, purpose: record.purpose, targetOrigin: origins.first ?? "")
-        return EmbedPage.response(html: html, frameAncestors: origins.isEmpty ? "'none'" : origins.joined(separator: " "), status: .ok)
+        let asked = request.uri.queryParameters["origin"].map(String.init)
+        let target: String?
+        switch (asked, origins.count) {
+        case (let asked?, _): target = origins.contains(asked) ? asked : nil
+        case (nil, 0): target = ""  // nowhere to embed: the page stands alone and posts no message
+        case (nil, 1): target = origins[0]
+        case (nil, _): target = nil
+        }
+        guard let target else {
+            return EmbedPage.response(html: EmbedPage.originRefused, frameAncestors: "'none'", status: .badRequest)
+        }
+        let html = EmbedPage.page(requestID: record.id, verifierName: verifier.name, purpose: record.purpose, targetOrigin: target)
+        return EmbedPage.response(html: html, frameAncestors: target.isEmpty ? "'none'" : target, status: .ok)
     }
 }
 

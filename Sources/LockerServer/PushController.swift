@@ -29,6 +29,10 @@ struct PushController {
         var ownerKey: SymmetricKey?
         let reader = PushBodyReader(boundary: boundary, maxDocumentBytes: services.settings.maxDocumentBytes, maxMetadataBytes: services.settings.maxJSONBytes) { metadata, _ in
             guard let uri = DocumentURI(issuerID: issuer.id, docType: metadata.docType, docID: metadata.docId) else { throw Problem.badRequest("Invalid document URI.") }
+            // Refused before anything is stored: a type this issuer is not registered for, a
+            // certificate dated in the future (which would rank first in every status check).
+            guard issuer.mayIssue(metadata.docType) else { throw Self.docTypeNotAllowed(metadata.docType, issuer: issuer) }
+            guard metadata.issuedOn <= Validate.latestIssueDate(now: services.clock()) else { throw Self.issuedInFuture }
             // One read for both lookups: the citizen by keyed mobile hash, the document by URI.
             let hash = vault.mobileHash(metadata.mobile)
             let (stored, current) = try vault.database.read { db in
@@ -128,6 +132,17 @@ struct PushController {
         if let old = existing?.blobID { try? vault.blobs.remove(old) }
         return try documentResponse(record, issuerName: issuer.name, status: outcome == .created ? .created : .ok, outcome: outcome)
     }
+
+    /// 403: the issuer is not registered for this document type (`locker issuers add --doc-types`).
+    static func docTypeNotAllowed(_ docType: String, issuer: IssuerRecord) -> Problem {
+        let allowed = issuer.docTypeList.isEmpty ? "none" : issuer.docTypeList.joined(separator: ", ")
+        return Problem(.forbidden, "doc-type-not-allowed", "Document type not allowed",
+                       detail: "This issuer is not registered to issue \(docType) documents (registered: \(allowed)).")
+    }
+
+    /// 400: `issuedOn` later than tomorrow (UTC).
+    static let issuedInFuture = Problem(.badRequest, "issued-on-in-future", "Issue date in the future",
+                                        detail: "issuedOn may be at most one day after today's date (UTC).")
 
     @Sendable func revoke(_ request: Request, context: LockerRequestContext) async throws -> Response {
         let issuer = try Authenticate.issuer(request, services: services)

@@ -62,7 +62,9 @@ struct SharesController {
     /// Validates and stores a grant; returns it with its token (never stored, shown once).
     func createShare(citizen: CitizenRecord, documentID id: String, body: CreateBody) async throws -> (ShareRecord, String) {
         let label = body.label
-        guard Validate.printableText(label, max: 100) else { throw Problem.badRequest("label must be 1-100 printable characters, not blank") }
+        guard Validate.displayText(label, max: 100) else {
+            throw Problem.badRequest("label must be 1-100 characters, not blank, without control, format (bidi) or line-separator characters")
+        }
         let lifetime = body.expiresInSeconds ?? 86400
         guard (60...Self.maxLifetime).contains(lifetime) else { throw Problem.badRequest("expiresInSeconds must be 60-\(Self.maxLifetime) (at most 30 days)") }
         let maxUses = body.maxUses ?? 1
@@ -72,7 +74,7 @@ struct SharesController {
         let ownerID = citizen.id
         let document = try services.vault.database.read { db in try HotQueries.ownedDocument(db, id: id, ownerID: ownerID) }
         guard let document else { throw Problem.notFound }
-        guard document.revokedAt == nil else { throw Problem(.gone, "revoked", "Revoked", detail: "The issuer revoked this document; it cannot be shared.") }
+        guard document.revokedAt == nil else { throw Problem(.gone, "revoked", "Revoked", detail: "This document was revoked; it cannot be shared.") }
         let now = services.clock()
         let token = Credential.make(prefix: "shr")
         let shareID = SecureRandom.identifier()
@@ -222,14 +224,18 @@ struct SharesController {
         }
     }
 
-    /// A signed statement about the shared certificate: issuer, type, issue date, that it is valid
-    /// (unrevoked), and for vaccination certificates the 0/1/2 status. No name, no content.
+    /// A signed statement about the shared certificate: issuer, type, issue date, whether it is
+    /// valid, and for valid vaccination certificates the 0/1/2 status. No name, no content.
+    /// Valid means what a status answer counts: unrevoked (checked before the use was spent),
+    /// from an enabled issuer registered for this document type, not dated in the future.
     func statusStatement(share: ShareRecord, document: DocumentRecord, owner: CitizenRecord, now: Date) throws -> String {
+        let issuer = try services.vault.database.read { db in try IssuerRecord.fetchOne(db, key: document.issuerID) }
+        let valid = issuer.map { !$0.disabled && $0.mayIssue(document.docType) } == true && document.issuedOn <= Validate.latestIssueDate(now: now)
         var facts: [(String, String)] = [
             ("docType", CompactJWS.jsonString(document.docType)), ("issuedOn", CompactJWS.jsonString(document.issuedOn)),
-            ("issuer", CompactJWS.jsonString(document.issuerID)), ("valid", "true"),
+            ("issuer", CompactJWS.jsonString(document.issuerID)), ("valid", valid ? "true" : "false"),
         ]
-        if document.docType == "VACER", let sealed = document.holderSealed {
+        if valid, document.docType == "VACER", let sealed = document.holderSealed {
             let (current, key) = try services.vault.dataKey(for: document, owner: owner)
             let bytes = try FieldSeal.open([UInt8](current.holderSealed ?? sealed), key: key, field: HolderFacts.field(document), ownerID: owner.id)
             if let first = bytes.first { facts.append(("status", String(UnicodeScalar(first)))) }

@@ -47,10 +47,12 @@ public enum HotQueries {
         try first(db, citizenByIDSQL, [id])
     }
 
-    /// A citizen's unrevoked vaccination certificates, newest first.
-    public static func vaccinationCertificates(_ db: Database, ownerID: String) throws -> [DocumentRecord] {
+    /// A citizen's vaccination certificates that a status answer may count, newest first:
+    /// unrevoked, from an enabled issuer registered for `VACER`, and issued on or before
+    /// `issuedNoLaterThan` (a future date pushed before pushes refused them cannot rank first).
+    public static func vaccinationCertificates(_ db: Database, ownerID: String, issuedNoLaterThan: String) throws -> [DocumentRecord] {
         let s = try db.cachedStatement(sql: vaccinationCertificatesSQL)
-        return try s.fetchAll(arguments: [ownerID]) { try DocumentRecord(selected: $0, at: 0) }
+        return try s.fetchAll(arguments: [ownerID, issuedNoLaterThan]) { try DocumentRecord(selected: $0, at: 0) }
     }
 
     /// A grant by token hash, with its document and the document's owner, in one joined read
@@ -84,5 +86,9 @@ public enum HotQueries {
     private static let citizenByMobileSQL = "SELECT \(CitizenRecord.selection) FROM citizens WHERE mobileHash = ?"
     private static let issuerByKeySQL = "SELECT \(IssuerRecord.selection) FROM issuers WHERE apiKeyHash = ?"
     private static let citizenByIDSQL = "SELECT \(CitizenRecord.selection) FROM citizens WHERE id = ?"
-    private static let vaccinationCertificatesSQL = "SELECT \(DocumentRecord.selection) FROM documents WHERE ownerID = ? AND docType = 'VACER' AND revokedAt IS NULL ORDER BY issuedOn DESC, updatedAt DESC"
+    private static let vaccinationCertificatesSQL = """
+        SELECT \(DocumentRecord.selection(as: "d")) FROM documents d JOIN issuers i ON i.id = d.issuerID
+        WHERE d.ownerID = ? AND d.docType = 'VACER' AND d.revokedAt IS NULL AND d.issuedOn <= ? AND \(IssuerRecord.issuesDocTypeSQL(alias: "i", docType: "d.docType"))
+        ORDER BY d.issuedOn DESC, d.updatedAt DESC
+        """
 }

@@ -131,12 +131,13 @@ extension CitizenRecord: HotRow {
 }
 
 extension IssuerRecord: HotRow {
-    public static let selection = "id, name, publicKey, apiKeyHash, disabled, createdAt"
+    public static let selection = "id, name, publicKey, apiKeyHash, disabled, createdAt, docTypes"
 
     public init(selected row: SelectedRow, at base: Int) throws {
         self.init(id: try row.decode(atIndex: base + 0), name: try row.decode(atIndex: base + 1), publicKey: try row.decode(atIndex: base + 2),
                   apiKeyHash: try row.decode(atIndex: base + 3), disabled: try row.decode(atIndex: base + 4) as Int != 0,
                   createdAt: try row.decode(atIndex: base + 5))
+        docTypes = try row.decode(atIndex: base + 6)
     }
 }
 

@@ -331,6 +331,18 @@ public final class LockerDatabase: Sendable {
                 t.column("createdAt", .datetime).notNull()
             }
         }
+        migrator.registerMigration("v8-issuer-doc-types") { db in
+            // Each issuer may push only the document types it is registered for. Issuers of an
+            // upgraded vault keep the types they have already pushed, so deployments keep
+            // working; an admin then revokes or disables what should not be there.
+            try db.alter(table: "issuers") { t in
+                t.add(column: "docTypes", .text).notNull().defaults(to: "")
+            }
+            try db.execute(sql: """
+                UPDATE issuers SET docTypes = coalesce((SELECT group_concat(docType, ',') FROM
+                    (SELECT DISTINCT docType FROM documents WHERE documents.issuerID = issuers.id ORDER BY docType)), '')
+                """)
+        }
         return migrator
     }
 }

@@ -102,7 +102,8 @@ public struct DocumentRecord: Codable, Sendable, Equatable, FetchableRecord, Per
     }
 }
 
-/// A registered issuer: its Ed25519 public key and the hash of its API key.
+/// A registered issuer: its Ed25519 public key, the hash of its API key, and the document
+/// types it may issue (a school board may push `MARKS`, never `VACER`).
 public struct IssuerRecord: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
     public static let databaseTableName = "issuers"
 
@@ -112,14 +113,34 @@ public struct IssuerRecord: Codable, Sendable, Equatable, FetchableRecord, Persi
     public var apiKeyHash: Data
     public var disabled: Bool
     public var createdAt: Date
+    /// The document types this issuer may push, comma-separated (`MARKS,VACER`): what a
+    /// status check's SQL matches against (`issuesDocTypeSQL`).
+    public var docTypes: String
 
-    public init(id: String, name: String, publicKey: Data, apiKeyHash: Data, disabled: Bool = false, createdAt: Date) {
+    public init(id: String, name: String, publicKey: Data, apiKeyHash: Data, disabled: Bool = false, createdAt: Date, docTypes: [String] = []) {
         self.id = id
         self.name = name
         self.publicKey = publicKey
         self.apiKeyHash = apiKeyHash
         self.disabled = disabled
         self.createdAt = createdAt
+        self.docTypes = Self.encodeDocTypes(docTypes)
+    }
+
+    /// The document types this issuer may push, sorted.
+    public var docTypeList: [String] { docTypes.split(separator: ",").map(String.init) }
+
+    /// Whether this issuer may push (and be believed about) documents of `docType`.
+    public func mayIssue(_ docType: String) -> Bool { docTypeList.contains(docType) }
+
+    /// The stored form: sorted, without duplicates, comma-separated.
+    public static func encodeDocTypes(_ types: [String]) -> String { Set(types).sorted().joined(separator: ",") }
+
+    /// SQL true when the issuer row aliased `alias` is enabled and may issue the document type
+    /// given by the SQL expression `docType` (an enabled, authorised issuer's documents are the
+    /// only ones a status answer counts).
+    public static func issuesDocTypeSQL(alias: String, docType: String) -> String {
+        "\(alias).disabled = 0 AND instr(',' || \(alias).docTypes || ',', ',' || \(docType) || ',') > 0"
     }
 
     public enum Columns {

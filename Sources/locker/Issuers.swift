@@ -22,42 +22,59 @@ struct Issuers: ParsableCommand {
         @Option(help: "Issuer id: 3-64 of a-z 0-9 and dots, e.g. in.gov.cowin.") var id: String
         @Option(help: "Display name, e.g. CoWIN.") var name: String
         @Option(name: .customLong("public-key"), help: "Ed25519 public key: PEM (openssl pkey -pubout) or base64 of 32 raw bytes.") var publicKey: String
+        @Option(name: .customLong("doc-types"), help: "Document types it may issue, comma-separated, e.g. VACER or MARKS,DGCER (five capital letters each).")
+        var docTypes: String
 
         func run() throws {
             guard Validate.issuerID(id) else { throw CLIError("invalid --id \(id.debugDescription): use 3-64 of a-z 0-9 and dots, starting and ending with a letter or digit") }
             let trimmedName = name.trimmingCharacters(in: .whitespacesAndNewlines)
-            guard (1...200).contains(trimmedName.count) else { throw CLIError("--name must be 1-200 characters") }
+            guard Validate.displayText(trimmedName, max: 200) else { throw CLIError("--name must be 1-200 characters, without control, format (bidi) or line-separator characters") }
+            let types = try Issuers.parseDocTypes(docTypes)
             guard let text = try? String(contentsOfFile: publicKey, encoding: .utf8) else { throw CLIError("cannot read public key file \(publicKey)") }
             guard let key = PushSignature.parsePublicKey(text) else { throw CLIError("\(publicKey) is not an Ed25519 public key (PEM or base64 of 32 bytes)") }
             let apiKey = Credential.make(prefix: "iss")
-            let record = IssuerRecord(id: id, name: trimmedName, publicKey: Data(key), apiKeyHash: Data(Credential.hash(apiKey)), createdAt: Date())
+            let record = IssuerRecord(id: id, name: trimmedName, publicKey: Data(key), apiKeyHash: Data(Credential.hash(apiKey)), createdAt: Date(), docTypes: types)
             let db = try Issuers.database(options)
             try db.pool.write { db in
                 guard try IssuerRecord.fetchOne(db, key: record.id) == nil else { throw CLIError("issuer \(record.id) already exists") }
                 try record.insert(db)
-                try AuditLog.append(db, at: Date(), action: "admin.issuer-added", actor: "admin", citizenID: nil, documentID: nil, detail: ["issuer": record.id])
+                try AuditLog.append(db, at: Date(), action: "admin.issuer-added", actor: "admin", citizenID: nil, documentID: nil,
+                                    detail: ["issuer": record.id, "docTypes": record.docTypes])
             }
             if options.json {
-                try printJSON(["id": record.id, "name": record.name, "apiKey": apiKey])
+                try printJSON(Added(id: record.id, name: record.name, docTypes: record.docTypeList, apiKey: apiKey))
             } else {
-                print("issuer \(record.id) (\(record.name)) registered")
+                print("issuer \(record.id) (\(record.name)) registered; may issue: \(record.docTypeList.joined(separator: ", "))")
                 print("API key (shown once, store it now): \(apiKey)")
             }
         }
     }
 
+    /// What `add --json` prints.
+    struct Added: Encodable { var id: String; var name: String; var docTypes: [String]; var apiKey: String }
+
+    /// `--doc-types VACER,MARKS`: each five capital letters; at least one.
+    static func parseDocTypes(_ text: String) throws -> [String] {
+        let types = text.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+        guard !types.isEmpty, types.allSatisfy(Validate.docType) else {
+            throw CLIError("invalid --doc-types \(text.debugDescription): give one or more codes of five capital letters, comma-separated, e.g. VACER,MARKS")
+        }
+        return Set(types).sorted()
+    }
+
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List issuers.")
+        static let configuration = CommandConfiguration(abstract: "List issuers and the document types each may issue.")
         @OptionGroup var options: GlobalOptions
 
-        struct Row: Encodable { var id: String; var name: String; var disabled: Bool; var createdAt: Date; var publicKey: String }
+        struct Row: Encodable { var id: String; var name: String; var docTypes: [String]; var disabled: Bool; var createdAt: Date; var publicKey: String }
 
         func run() throws {
             let rows = try Issuers.database(options).pool.read { db in try IssuerRecord.order(Column("id")).fetchAll(db) }
-                .map { Row(id: $0.id, name: $0.name, disabled: $0.disabled, createdAt: $0.createdAt, publicKey: Data($0.publicKey).base64EncodedString()) }
+                .map { Row(id: $0.id, name: $0.name, docTypes: $0.docTypeList, disabled: $0.disabled, createdAt: $0.createdAt,
+                           publicKey: Data($0.publicKey).base64EncodedString()) }
             if options.json { return try printJSON(rows) }
             if rows.isEmpty { print("no issuers"); return }
-            for r in rows { print("\(r.id)\t\(r.name)\t\(r.disabled ? "disabled" : "active")") }
+            for r in rows { print("\(r.id)\t\(r.name)\t\(r.disabled ? "disabled" : "active")\t\(r.docTypes.isEmpty ? "-" : r.docTypes.joined(separator: ","))") }
         }
     }
 

@@ -21,7 +21,7 @@ struct Verifiers: ParsableCommand {
         func run() throws {
             guard Validate.issuerID(id) else { throw CLIError("invalid --id \(id.debugDescription): use 3-64 of a-z 0-9 and dots") }
             let trimmedName = name.trimmingCharacters(in: .whitespacesAndNewlines)
-            guard (1...200).contains(trimmedName.count) else { throw CLIError("--name must be 1-200 characters") }
+            guard Validate.displayText(trimmedName, max: 200) else { throw CLIError("--name must be 1-200 characters, without control, format (bidi) or line-separator characters") }
             for o in origin {
                 guard let url = URL(string: o), let scheme = url.scheme, ["https", "http"].contains(scheme), url.host != nil,
                       url.path.isEmpty || url.path == "/", url.query == nil, !o.hasSuffix("/") else {

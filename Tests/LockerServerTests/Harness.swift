@@ -59,9 +59,9 @@ final class Harness: @unchecked Sendable {
         Application(router: buildRouter(services: services, config: config))
     }
 
-    func register(_ issuer: TestIssuer, name: String = "Test Issuer") throws {
+    func register(_ issuer: TestIssuer, name: String = "Test Issuer", docTypes: [String] = ["VACER", "MARKS"]) throws {
         let record = IssuerRecord(id: issuer.id, name: name, publicKey: issuer.key.publicKey.rawRepresentation,
-                                  apiKeyHash: Data(Credential.hash(issuer.apiKey)), createdAt: clock.now)
+                                  apiKeyHash: Data(Credential.hash(issuer.apiKey)), createdAt: clock.now, docTypes: docTypes)
         try vault.database.pool.write { db in try record.insert(db) }
     }
 

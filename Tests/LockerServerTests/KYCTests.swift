@@ -24,7 +24,7 @@ extension Harness {
 
 extension TestClientProtocol {
     func ask(_ verifier: TestVerifier, mobile: String, name: String, nonce: String? = nil) async throws -> TestResponse {
-        var body: [String: Any] = ["mobile": mobile, "name": name, "purpose": "Train booking PNR 1234"]
+        var body: [String: Any] = ["mobile": mobile, "name": name, "purpose": "Train booking PNR ending 34"]
         if let nonce { body["nonce"] = nonce }
         return try await execute(uri: "/v1/kyc-vs/requests", method: .post, headers: [.authorization: "Bearer \(verifier.apiKey)", .contentType: "application/json"],
                                  body: ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: body)))
@@ -46,6 +46,7 @@ extension TestClientProtocol {
         let jwks = try jsonObject(try await execute(uri: "/.well-known/jwks.json", method: .get))["keys"] as! [[String: String]]
         let header = try JSONSerialization.jsonObject(with: Data(Base64URL.decode(String(jws.split(separator: ".")[0]))!)) as! [String: Any]
         #expect(header["alg"] as? String == "Ed25519")
+        #expect(header["typ"] as? String == "kyc-vs+jwt")
         let jwk = try #require(jwks.first { $0["kid"] == header["kid"] as? String })
         let key = try Curve25519.Signing.PublicKey(rawRepresentation: Base64URL.decode(jwk["x"]!)!)
         return try #require(CompactJWS.verify(jws, publicKey: key))
@@ -83,7 +84,8 @@ struct KYCTests {
                 #expect(payload["nonce"] as? String == "n-123")
                 let iat = payload["iat"] as? Int ?? 0, exp = payload["exp"] as? Int ?? 0
                 #expect(exp > iat && exp - iat <= 600)
-                #expect(Set(payload.keys) == ["status", "iss", "aud", "jti", "iat", "exp", "nonce"], "the answer holds nothing else")
+                #expect(Set(payload.keys) == ["kind", "status", "iss", "aud", "jti", "iat", "exp", "nonce"], "the answer holds nothing else")
+                #expect(payload["kind"] as? String == "kyc-vs")
             }
             // An unknown number answers 0 the same way.
             let unknown = try await client.statusAnswer(irctc, mobile: "+919800000077", name: "Asha Verma", harness: h)
@@ -166,7 +168,7 @@ struct KYCTests {
             #expect(page.headers[HTTPField.Name("Referrer-Policy")!] == "no-referrer")
             let html = String(buffer: page.body)
             #expect(html.contains("IRCTC wants to check your vaccination status"))
-            #expect(html.contains("Train booking PNR 1234"))
+            #expect(html.contains("Train booking PNR ending 34"))
             #expect(html.contains("data-origin=\"https://www.irctc.co.in\""))
             #expect(!html.contains("Asha"), "the page does not echo the name the verifier typed")
             let missing = try await client.execute(uri: "/kyc-vs/embed?request=\(SecureRandom.identifier())", method: .get)

@@ -31,8 +31,8 @@ struct HotRowTests {
                         createdAt: t0, expiresAt: t0.addingTimeInterval(90)),
         ]
         let issuers = [
-            IssuerRecord(id: "in.gov.x", name: "X", publicKey: Data([1, 2, 3]), apiKeyHash: Data([0xE1]), disabled: true, createdAt: t0),
-            IssuerRecord(id: "in.gov.y", name: "Y", publicKey: Data([4]), apiKeyHash: Data([0xE2]), createdAt: t0.addingTimeInterval(9)),
+            IssuerRecord(id: "in.gov.x", name: "X", publicKey: Data([1, 2, 3]), apiKeyHash: Data([0xE1]), createdAt: t0, docTypes: ["VACER", "MARKS"]),
+            IssuerRecord(id: "in.gov.y", name: "Y", publicKey: Data([4]), apiKeyHash: Data([0xE2]), disabled: true, createdAt: t0.addingTimeInterval(9)),
         ]
         try database.pool.write { db in
             for i in issuers { try i.insert(db) }
@@ -55,7 +55,8 @@ struct HotRowTests {
                 #expect(found.0 == (try ShareRecord.fetchOne(db, key: s.id)))
                 #expect(found.1 == (try DocumentRecord.fetchOne(db, key: s.documentID)))
             }
-            #expect(try HotQueries.vaccinationCertificates(db, ownerID: "c1").map(\.id) == ["d2"])
+            #expect(try HotQueries.vaccinationCertificates(db, ownerID: "c1", issuedNoLaterThan: "2026-12-31").map(\.id) == ["d2"])
+            #expect(try HotQueries.vaccinationCertificates(db, ownerID: "c1", issuedNoLaterThan: "2026-01-02").isEmpty, "a later issue date does not count")
             #expect(try HotQueries.share(db, tokenHash: Data([0xDD])) == nil)
             for i in issuers {
                 #expect(try HotQueries.issuer(db, apiKeyHash: i.apiKeyHash) == (try IssuerRecord.fetchOne(db, key: i.id)))

@@ -27,6 +27,8 @@ enum ActivityText {
         case "kyc.requested": return "\(detail["verifierName"] ?? detail["verifier"] ?? "A verifier") asked to check your vaccination status"
         case "kyc.answered", "kyc.confirmed": return "\(detail["verifierName"] ?? detail["verifier"] ?? "A verifier") checked your vaccination status"
         case "admin.citizen-rekeyed": return "Your keys were renewed by an administrator"
+        case "admin.document-revoked":
+            return "An administrator revoked \(doc)" + (detail["reason"].map { ": \($0)" } ?? "")
         default: return e.action
         }
     }
