@@ -58,15 +58,17 @@ struct DocumentsController {
 
     @Sendable func content(_ request: Request, context: LockerRequestContext) async throws -> Response {
         let (session, citizen) = try Authenticate.session(request, services: services)
-        return try await content(session: session, citizen: citizen, context: context)
+        return try await content(session: session, citizen: citizen, request: request, context: context)
     }
 
     /// The owner's streamed, audited download, however the session was presented (bearer or
-    /// the portal's cookie).
-    func content(session: SessionRecord, citizen: CitizenRecord, context: LockerRequestContext) async throws -> Response {
+    /// the portal's cookie). `HEAD` answers the same status and headers with no body, and is
+    /// neither a download nor audited.
+    func content(session: SessionRecord, citizen: CitizenRecord, request: Request, context: LockerRequestContext) async throws -> Response {
         let document = try owned(context, by: citizen)
         guard document.revokedAt == nil else { throw Problem(.gone, "revoked", "Revoked", detail: "The issuer revoked this document.") }
         let reader = try services.vault.openDocument(document, owner: citizen)
+        if request.method == .head { return ContentResponse.head(reader: reader, document: document) }
         let now = services.clock()
         // The trace is durable before the first byte leaves.
         try await services.committer.write { db in
@@ -85,7 +87,14 @@ enum ContentResponse {
     static let wholeBodyLimit = 1 << 20
     static let chunkBytes = 256 * 1024
 
-    static func make(reader: DocumentReader, document: DocumentRecord, logger: Logger) throws -> Response {
+    /// What `HEAD` gets: the download's headers (with its `Content-Length`), no body, nothing read.
+    static func head(reader: DocumentReader, document: DocumentRecord) -> Response {
+        var fields = headers(document: document)
+        fields[.contentLength] = String(reader.plaintextSize)
+        return Response(status: .ok, headers: fields, body: ResponseBody())
+    }
+
+    static func headers(document: DocumentRecord) -> HTTPFields {
         let ext = document.contentType == "application/pdf" ? "pdf" : "json"
         var headers: HTTPFields = [
             .contentType: document.contentType,
@@ -95,6 +104,11 @@ enum ContentResponse {
             HTTPField.Name("X-Content-Type-Options")!: "nosniff",
         ]
         if let signature = document.signature { headers[HTTPField.Name("Locker-Signature")!] = Base64URL.encode(signature) }
+        return headers
+    }
+
+    static func make(reader: DocumentReader, document: DocumentRecord, logger: Logger) throws -> Response {
+        let headers = headers(document: document)
         if reader.plaintextSize <= wholeBodyLimit {
             var body = ByteBufferAllocator().buffer(capacity: reader.plaintextSize)
             do {
