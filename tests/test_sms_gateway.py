@@ -33,6 +33,12 @@ class Gateway:
                 self.send_header("Content-Length", "0")
                 self.end_headers()
 
+            def do_GET(self):  # where a client following a 301/302/303 would go next
+                gateway.paths.append(self.path)
+                self.send_response(200)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
             def log_message(self, *args):
                 pass
 
