@@ -197,3 +197,25 @@ def test_open_file_limit_is_raised_and_hundreds_of_held_sockets_do_not_crash_it(
         for s in held:
             s.close()
         server.stop()
+
+
+def test_a_connection_answered_before_its_body_was_read_still_idles_out(workdir):
+    # Declared over the 64 KiB limit: 413 at once; the client then sends the body anyway and
+    # goes quiet. That connection is idle like any other and must be closed after idleTimeout.
+    server = start(workdir, *FAST)
+    try:
+        with connect(server) as s:
+            s.sendall(b"POST /v1/auth/otp HTTP/1.1\r\nHost: locker\r\nContent-Type: application/json\r\nContent-Length: 70000\r\n\r\n")
+            s.settimeout(5)
+            assert s.recv(4096).startswith(b"HTTP/1.1 413")
+            try:
+                s.sendall(b" " * 70000)
+            except (BrokenPipeError, ConnectionResetError):
+                pass
+            began = time.monotonic()
+            closed, _ = wait_closed(s, 8)
+            took = time.monotonic() - began
+        assert closed and took < 6.5, f"closed={closed} after {took:.1f}s (idle timeout 4 s)"
+        assert server.proc.poll() is None
+    finally:
+        server.stop()

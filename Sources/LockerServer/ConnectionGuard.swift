@@ -25,6 +25,8 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
     private var address: String?
     /// Bytes of a next request arrived while this one was still being answered.
     private var nextRequestStarted = false
+    /// The response went out before the request body was all read (a 413, say).
+    private var answeredEarly = false
     private var timer: Scheduled<Void>?
 
     init(counter: ConnectionCounter) {
@@ -91,28 +93,45 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
         switch unwrapInboundIn(data) {
         case .head:
             phase = .readingBody
+            answeredEarly = false
             arm(context: context, after: counter.limits.bodyTimeout)
         case .body:
             break
         case .end:
-            phase = .responding
-            disarm()
+            if answeredEarly {
+                awaitNextRequest(context: context)
+            } else {
+                phase = .responding
+                disarm()
+            }
         }
         context.fireChannelRead(data)
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        if case .end = unwrapOutboundIn(data), phase == .responding {
-            if nextRequestStarted {
-                nextRequestStarted = false
-                phase = .readingHead
-                arm(context: context, after: counter.limits.headerTimeout)
-            } else {
-                phase = .waiting
-                arm(context: context, after: counter.limits.idleTimeout)
+        if case .end = unwrapOutboundIn(data) {
+            switch phase {
+            case .responding: awaitNextRequest(context: context)
+            // Answered before the body was read: the body timer keeps running until it ends.
+            case .readingBody: answeredEarly = true
+            case .starting, .waiting, .readingHead, .refused: break
             }
         }
         context.write(data, promise: promise)
+    }
+
+    /// One exchange is over: idle until the next request's first byte (or, if that already
+    /// came, its head's deadline).
+    private func awaitNextRequest(context: ChannelHandlerContext) {
+        answeredEarly = false
+        if nextRequestStarted {
+            nextRequestStarted = false
+            phase = .readingHead
+            arm(context: context, after: counter.limits.headerTimeout)
+        } else {
+            phase = .waiting
+            arm(context: context, after: counter.limits.idleTimeout)
+        }
     }
 
     private func arm(context: ChannelHandlerContext, after delay: Duration) {
