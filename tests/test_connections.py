@@ -5,9 +5,15 @@ import contextlib
 import os
 import resource
 import socket
+import sys
 import time
 
+import pytest
+
 from conftest import Lockerd
+
+# Source addresses 127.0.0.x other than .1 and /proc/<pid>/limits are Linux's.
+pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="needs Linux loopback and /proc")
 
 FAST = ["--idle-timeout", "4", "--header-timeout", "2", "--body-timeout", "3"]
 

@@ -115,3 +115,19 @@ def test_help_lists_every_flag_in_the_readme_configuration_table(workdir):
     for flag in documented:
         env = "LOCKER_" + flag[2:].upper().replace("-", "_")
         assert env in result.stdout, env
+
+
+def test_head_answers_carry_no_body_on_a_kept_alive_connection(lockerd):
+    # Bytes after a HEAD answer would be read as the next answer: the last GET checks there were none.
+    conn = http.client.HTTPConnection("127.0.0.1", lockerd.port, timeout=10)
+    try:
+        for path in ["/healthz", "/openapi.yaml", "/v1/admin/nope", "/v1/admin/keys", "/v1/auth/otp", "//healthz", "/s/lk_shr_unknown"]:
+            conn.request("HEAD", path)
+            r = conn.getresponse()
+            assert r.read() == b""
+            assert r.status in (200, 404, 405), (path, r.status)
+        conn.request("GET", "/healthz")
+        r = conn.getresponse()
+        assert r.status == 200 and r.read() == b'{"status":"ok"}'
+    finally:
+        conn.close()

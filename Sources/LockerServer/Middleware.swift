@@ -10,6 +10,20 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
     var isAdmin: @Sendable (Request) -> Bool = { _ in false }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let response = try await respond(request, context: context, next: next)
+        // A HEAD answer never carries a body, whatever answered it (an unknown path's 404, a 405).
+        return request.method == .head ? Self.withoutBody(response) : response
+    }
+
+    /// The same status and headers (with the length the body would have had), no body.
+    static func withoutBody(_ response: Response) -> Response {
+        var headers = response.headers
+        if headers[.contentLength] == nil, let length = response.body.contentLength { headers[.contentLength] = String(length) }
+        return Response(status: response.status, headers: headers, body: ResponseBody())
+    }
+
+    /// Runs the rest of the chain, turning any error into its problem answer.
+    func respond(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)
         } catch let problem as Problem {

@@ -153,12 +153,23 @@ struct HTTPRulesTests {
                     let r = try await client.execute(uri: uri, method: method)
                     #expect(r.status == .notFound, "\(method) \(uri)")
                     #expect(r.headers[.allow] == nil, "\(method) \(uri)")
-                    if method != .head { #expect(String(buffer: r.body) == String(buffer: unknown.body), "\(method) \(uri)") }
+                    if method == .head {
+                        #expect(r.body.readableBytes == 0, "\(method) \(uri)")
+                        #expect(r.headers[.contentLength] == unknown.headers[.contentLength], "\(method) \(uri)")
+                    } else {
+                        #expect(String(buffer: r.body) == String(buffer: unknown.body), "\(method) \(uri)")
+                    }
                 }
             }
             for method in [HTTPRequest.Method.post, .put, .delete, .options, .patch] {
                 let r = try await client.execute(uri: "/v1/admin/keys", method: method)
                 #expect(r.status == .notFound && r.headers[.allow] == nil, "\(method) /v1/admin/keys")
+            }
+            // HEAD never has a body: not on an unknown path, a 405, or the admin route.
+            for uri in ["/v1/admin/nope", "/v1/admin/keys", "/v1/auth/otp", "/nothing"] {
+                let r = try await client.execute(uri: uri, method: .head)
+                #expect(r.body.readableBytes == 0, "HEAD \(uri)")
+                #expect(r.status != .ok, "HEAD \(uri)")
             }
             #expect(try await client.execute(uri: "/healthz", method: .get).status == .ok)
         }
