@@ -25,8 +25,21 @@ public func buildApplication(config: LockerConfig, logger: Logger) async throws 
     }
     let services = LockerServices(vault: vault, sms: sms, settings: config.settings)
     let router = buildRouter(services: services, config: config)
+    // Every connection is a file: raise the soft file limit, then keep connections below it.
+    let fileLimit = OpenFileLimit.raise(wanted: config.connections.maxConnections + ConnectionLimits.reservedFiles)
+    let limits = config.connections.fitted(toOpenFileLimit: fileLimit)
+    if limits.maxConnections < config.connections.maxConnections {
+        logger.warning("maxConnections lowered to fit the open-file limit", metadata: ["configured": "\(config.connections.maxConnections)", "files": "\(fileLimit)", "maxConnections": "\(limits.maxConnections)"])
+    }
+    logger.info("connection limits", metadata: [
+        "files": "\(fileLimit)", "maxConnections": "\(limits.maxConnections)", "maxConnectionsPerClient": "\(limits.maxPerClient)",
+        "idleTimeout": "\(limits.idleTimeout)", "headerTimeout": "\(limits.headerTimeout)", "bodyTimeout": "\(limits.bodyTimeout)",
+    ])
+    let counter = ConnectionCounter(limits: limits)
     return Application(
         router: router,
+        // Hummingbird's own idle timer is off: ConnectionGuard keeps all three timers.
+        server: .http1(configuration: .init(additionalChannelHandlers: [ConnectionGuard(counter: counter)], idleTimeout: nil)),
         configuration: .init(address: .hostname(config.host, port: config.port), serverName: "lockerd"),
         services: [KeyWatcher(services: services, logger: logger), Checkpointer(services: services, logger: logger), StorageLockService(lock: storageLock)],
         logger: logger
@@ -36,13 +49,16 @@ public func buildApplication(config: LockerConfig, logger: Logger) async throws 
 /// Wires middleware and routes. Everything the server answers is listed here.
 public func buildRouter(services: LockerServices, config: LockerConfig) -> Router<LockerRequestContext> {
     LockerRequestContext.configuredMaxUploadSize = config.maxBodyBytes
-    let router = Router(context: LockerRequestContext.self)
+    // HEAD is answered wherever GET is: same status and headers, no body (RFC 9110 §9.3.2).
+    let router = Router(context: LockerRequestContext.self, options: .autoGenerateHeadEndpoints)
     let knownRoutes = KnownRoutes()
     // Pushes carry a document (plus a little multipart framing); everything else is small JSON.
     let pushLimit = config.settings.maxDocumentBytes + config.settings.maxJSONBytes + 4096
     router.addMiddleware {
         RequestLogMiddleware()
         ProblemMiddleware(knownRoutes: knownRoutes, isAdmin: { request in (try? AdminController(services: services).authenticate(request)) != nil })
+        PathShapeMiddleware()
+        MediaTypeMiddleware()
         BodyLimitMiddleware { path in path == "/v1/issuer/documents" ? pushLimit : config.maxBodyBytes }
     }
     HealthController(vault: services.vault).addRoutes(to: router)

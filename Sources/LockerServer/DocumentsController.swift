@@ -58,14 +58,19 @@ struct DocumentsController {
 
     @Sendable func content(_ request: Request, context: LockerRequestContext) async throws -> Response {
         let (session, citizen) = try Authenticate.session(request, services: services)
-        return try await content(session: session, citizen: citizen, context: context)
+        return try await content(session: session, citizen: citizen, request: request, context: context)
     }
 
     /// The owner's streamed, audited download, however the session was presented (bearer or
-    /// the portal's cookie).
-    func content(session: SessionRecord, citizen: CitizenRecord, context: LockerRequestContext) async throws -> Response {
+    /// the portal's cookie). `HEAD` answers the same status and headers with no body, and is
+    /// neither a download nor audited.
+    func content(session: SessionRecord, citizen: CitizenRecord, request: Request, context: LockerRequestContext) async throws -> Response {
         let document = try owned(context, by: citizen)
         guard document.revokedAt == nil else { throw Problem(.gone, "revoked", "Revoked", detail: "This document was revoked (by its issuer or an administrator).") }
+        if request.method == .head {
+            // Same status and headers as the download, no body: nothing decrypted, nothing audited.
+            return ContentResponse.head(reader: try services.vault.openDocument(document, owner: citizen), document: document)
+        }
         let now = services.clock()
         let detail = ["uri": document.uri, "session": session.id]
         let citizenID = citizen.id, documentID = document.id
@@ -104,6 +109,13 @@ enum ContentResponse {
     static let wholeBodyLimit = 1 << 20
     static let chunkBytes = 256 * 1024
 
+    /// What `HEAD` gets: the download's headers (with its `Content-Length`), no body, nothing read.
+    static func head(reader: DocumentReader, document: DocumentRecord) -> Response {
+        var fields = headers(document: document)
+        fields[.contentLength] = String(reader.plaintextSize)
+        return Response(status: .ok, headers: fields, body: ResponseBody())
+    }
+
     /// A document ready to send: verified and decrypted whole, or a reader still to stream.
     enum Prepared: Sendable {
         case whole(ByteBuffer)
@@ -124,10 +136,8 @@ enum ContentResponse {
         return .whole(body)
     }
 
-    /// The answer for a prepared document. `onCut` runs (with the plaintext bytes already sent)
-    /// if a streamed document stops at a segment that fails to verify.
-    static func make(_ prepared: Prepared, document: DocumentRecord, logger: Logger,
-                     onCut: @escaping @Sendable (Int) async -> Void) -> Response {
+    /// The headers of a document's download (and of its `HEAD`).
+    static func headers(document: DocumentRecord) -> HTTPFields {
         let ext = document.contentType == "application/pdf" ? "pdf" : "json"
         var headers: HTTPFields = [
             .contentType: document.contentType,
@@ -137,6 +147,14 @@ enum ContentResponse {
             HTTPField.Name("X-Content-Type-Options")!: "nosniff",
         ]
         if let signature = document.signature { headers[HTTPField.Name("Locker-Signature")!] = Base64URL.encode(signature) }
+        return headers
+    }
+
+    /// The answer for a prepared document. `onCut` runs (with the plaintext bytes already sent)
+    /// if a streamed document stops at a segment that fails to verify.
+    static func make(_ prepared: Prepared, document: DocumentRecord, logger: Logger,
+                     onCut: @escaping @Sendable (Int) async -> Void) -> Response {
+        let headers = headers(document: document)
         switch prepared {
         case .whole(let body):
             return Response(status: .ok, headers: headers, body: .init(byteBuffer: body))

@@ -10,6 +10,8 @@ final class KnownRoutes: Sendable {
     func record(_ router: Router<LockerRequestContext>) {
         var byPath = [String: Set<String>]()
         for route in router.routes { byPath[route.path.description, default: []].insert(route.method.rawValue) }
+        // The router answers HEAD wherever it answers GET (`autoGenerateHeadEndpoints`).
+        for (path, methods) in byPath where methods.contains("GET") { byPath[path]?.insert("HEAD") }
         table.withLock { t in
             t = byPath.map { (path, methods) in (path.split(separator: "/"), methods) }
         }
@@ -17,9 +19,10 @@ final class KnownRoutes: Sendable {
 
     /// Methods allowed on `path`, empty if no route has that path.
     func methods(for path: String, isAdmin: () -> Bool = { false }) -> Set<String> {
-        // Admin paths must look exactly like unknown ones to anyone without the credential.
-        if path.hasPrefix("/v1/admin/") && !isAdmin() { return [] }
         let parts = path.split(separator: "/")
+        // Admin paths must look exactly like unknown ones to anyone without the credential,
+        // however the path is spelled.
+        if parts.count >= 2 && parts[0] == "v1" && parts[1] == "admin" && !isAdmin() { return [] }
         return table.withLock { t in
             // As the router does, a literal segment beats a parameter: /v1/shares/redeem is not
             // /v1/shares/{shareId}. Only the most specific matching paths count.

@@ -16,7 +16,13 @@ import Logging
 /// - `--otp-per-mobile-per-hour`, `--otp-per-client-per-hour`: OTP request limits (defaults 5, 20)
 /// - `--public-url` / `LOCKER_PUBLIC_URL` / `publicURL`: Locker's URL, the `iss` of signed answers (default http://HOST:PORT)
 /// - `--sms-gateway-url` / `LOCKER_SMS_GATEWAY_URL` / `smsGatewayURL`: HTTP gateway for SMS (default: the outbox file)
+/// - `--max-connections`, `--max-connections-per-client`: open connections in all and from one
+///   client address (defaults 4096, 256; the first is lowered to fit the process's file limit)
+/// - `--idle-timeout`, `--header-timeout`, `--body-timeout`: seconds a connection may sit idle,
+///   take to send a request head, and take to send a request body (defaults 60, 15, 120)
 /// - `--config` / `LOCKER_CONFIG`: the JSON file itself (default `Config/lockerd.json`)
+///
+/// A flag given twice is an error, never a silent fall-back to the default.
 ///
 /// Relative paths from flags or the environment are taken from the working directory; relative
 /// paths inside the config file are taken from the config file's folder.
@@ -30,10 +36,13 @@ public struct LockerConfig: Sendable {
     public var smsGatewayURL: URL?
     /// Limits and lifetimes for documents, OTPs and sessions.
     public var settings = Settings()
+    /// Caps on open connections and how long a client may take.
+    public var connections = ConnectionLimits()
 
     /// Flags `lockerd` accepts; anything else is refused rather than silently ignored.
     public static let knownFlags: Set<String> = ["host", "port", "storage", "max-body-bytes", "log-level", "config", "help",
-                                                    "max-document-bytes", "session-ttl", "otp-per-mobile-per-hour", "otp-per-client-per-hour", "sms-gateway-url", "public-url"]
+                                                    "max-document-bytes", "session-ttl", "otp-per-mobile-per-hour", "otp-per-client-per-hour", "sms-gateway-url", "public-url",
+                                                    "max-connections", "max-connections-per-client", "idle-timeout", "header-timeout", "body-timeout"]
 
     public init(host: String = "127.0.0.1", port: Int = 8080, storagePath: String, maxBodyBytes: Int = 64 << 10, logLevel: Logger.Level = .info) {
         self.host = host
@@ -94,10 +103,13 @@ public struct LockerConfig: Sendable {
         config.settings.sessionLifetime = TimeInterval(try int("sessionTTL", 60...(30 * 86400), default: 3600))
         config.settings.challengesPerMobilePerHour = try int("otpPerMobilePerHour", 1...1000, default: 5)
         config.settings.challengesPerClientPerHour = try int("otpPerClientPerHour", 1...1_000_000, default: 20)
-        config.settings.publicURL = try read(all, "publicURL") { $0.string(forKey: "publicURL") } ?? "http://\(host):\(port)"
-        guard let publicURL = URL(string: config.settings.publicURL), publicURL.scheme != nil, publicURL.host != nil else {
-            throw LockerConfigError("invalid value for publicURL: \(config.settings.publicURL.debugDescription) (expected an absolute URL)")
-        }
+        config.settings.publicURL = try publicURL(try read(all, "publicURL") { $0.string(forKey: "publicURL") } ?? "http://\(host):\(port)")
+        config.connections = ConnectionLimits(
+            maxConnections: try int("maxConnections", 1...1_000_000, default: ConnectionLimits.defaults.maxConnections),
+            maxPerClient: try int("maxConnectionsPerClient", 1...1_000_000, default: ConnectionLimits.defaults.maxPerClient),
+            idleTimeout: .seconds(try int("idleTimeout", 1...86400, default: 60)),
+            headerTimeout: .seconds(try int("headerTimeout", 1...3600, default: 15)),
+            bodyTimeout: .seconds(try int("bodyTimeout", 1...86400, default: 120)))
         if let raw = try read(all, "smsGatewayURL", { $0.string(forKey: "smsGatewayURL") }) {
             guard let url = URL(string: raw), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil else {
                 throw LockerConfigError("invalid value for smsGatewayURL: \(raw.debugDescription) (expected an http(s) URL)")
@@ -107,10 +119,71 @@ public struct LockerConfig: Sendable {
         return config
     }
 
+    /// The public URL without a trailing slash (share links append `/s/…`, so a trailing slash
+    /// would make `…//s/…`); one with a query, a fragment or user info is refused.
+    static func publicURL(_ raw: String) throws -> String {
+        var text = raw
+        while text.hasSuffix("/") { text.removeLast() }
+        guard let url = URL(string: text), let scheme = url.scheme, ["http", "https"].contains(scheme.lowercased()), url.host != nil,
+              url.query == nil, url.fragment == nil, url.user == nil, !text.contains("?"), !text.contains("#") else {
+            throw LockerConfigError("invalid value for publicURL: \(raw.debugDescription) (expected an absolute http(s) URL without query or fragment)")
+        }
+        return text
+    }
+
+    /// `lockerd --help`: every flag, with its environment variable and JSON key.
+    public static let usage = """
+        usage: lockerd [options]
+
+        Serves the Locker API. Settings come from flags, then LOCKER_* environment variables,
+        then the JSON config file, then the defaults. Each flag may be given once.
+
+          --config FILE  (LOCKER_CONFIG)
+                the JSON config file (default Config/lockerd.json)
+          --host HOST  (LOCKER_HOST, host)
+                bind address (default 127.0.0.1)
+          --port PORT  (LOCKER_PORT, port)
+                TCP port, 1-65535 (default 8080)
+          --storage DIR  (LOCKER_STORAGE, storage)
+                storage folder (default Storage)
+          --max-body-bytes N  (LOCKER_MAX_BODY_BYTES, maxBodyBytes)
+                largest JSON or form body (default 65536)
+          --log-level LEVEL  (LOCKER_LOG_LEVEL, logLevel)
+                trace, debug, info, notice, warning, error, critical (default info)
+          --max-document-bytes N  (LOCKER_MAX_DOCUMENT_BYTES, maxDocumentBytes)
+                largest pushed document (default 10485760)
+          --session-ttl S  (LOCKER_SESSION_TTL, sessionTTL)
+                session lifetime in seconds (default 3600)
+          --otp-per-mobile-per-hour N  (LOCKER_OTP_PER_MOBILE_PER_HOUR, otpPerMobilePerHour)
+                OTPs per mobile number per hour (default 5)
+          --otp-per-client-per-hour N  (LOCKER_OTP_PER_CLIENT_PER_HOUR, otpPerClientPerHour)
+                OTP requests per client address per hour (default 20)
+          --sms-gateway-url URL  (LOCKER_SMS_GATEWAY_URL, smsGatewayURL)
+                HTTP gateway for SMS (default: Storage/outbox/sms.jsonl)
+          --public-url URL  (LOCKER_PUBLIC_URL, publicURL)
+                base of share links, iss of signed answers (default http://HOST:PORT)
+          --max-connections N  (LOCKER_MAX_CONNECTIONS, maxConnections)
+                open connections in all (default 4096; kept below the file limit)
+          --max-connections-per-client N  (LOCKER_MAX_CONNECTIONS_PER_CLIENT, maxConnectionsPerClient)
+                open connections from one IP address (default 256)
+          --idle-timeout S  (LOCKER_IDLE_TIMEOUT, idleTimeout)
+                seconds a connection may wait between requests (default 60)
+          --header-timeout S  (LOCKER_HEADER_TIMEOUT, headerTimeout)
+                seconds to send a request head (default 15)
+          --body-timeout S  (LOCKER_BODY_TIMEOUT, bodyTimeout)
+                seconds to send a request body (default 120)
+          --help
+                print this text
+        """
+
     static func checkFlags(_ arguments: [String]) throws {
+        var seen = Set<String>()
         for argument in arguments.dropFirst() where argument.hasPrefix("--") {
             let name = String(argument.dropFirst(2).split(separator: "=", maxSplits: 1).first ?? "")
             guard knownFlags.contains(name) else { throw LockerConfigError("unknown option --\(name) (known: \(knownFlags.sorted().map { "--" + $0 }.joined(separator: ", ")))") }
+            // The argument reader turns a repeated flag into a list and then reads no value at
+            // all, which would quietly fall back to the default (a fresh vault in ./Storage).
+            guard seen.insert(name).inserted else { throw LockerConfigError("option --\(name) is given more than once") }
         }
     }
 

@@ -10,6 +10,20 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
     var isAdmin: @Sendable (Request) -> Bool = { _ in false }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let response = try await respond(request, context: context, next: next)
+        // A HEAD answer never carries a body, whatever answered it (an unknown path's 404, a 405).
+        return request.method == .head ? Self.withoutBody(response) : response
+    }
+
+    /// The same status and headers (with the length the body would have had), no body.
+    static func withoutBody(_ response: Response) -> Response {
+        var headers = response.headers
+        if headers[.contentLength] == nil, let length = response.body.contentLength { headers[.contentLength] = String(length) }
+        return Response(status: response.status, headers: headers, body: ResponseBody())
+    }
+
+    /// Runs the rest of the chain, turning any error into its problem answer.
+    func respond(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)
         } catch let problem as Problem {
@@ -95,8 +109,10 @@ struct LimitedBody: AsyncSequence, Sendable {
     }
 }
 
-/// One structured log line per request. Paths that carry secrets (`/s/{token}`) are redacted
-/// and query strings are dropped, so no token ever reaches the log.
+/// One structured log line per request. The path logged is the matched route's template
+/// (`/s/{token}`, `/v1/documents/{id}`), so no token or id reaches the log however the path was
+/// spelled; an unmatched path is logged with every segment that could carry a secret redacted.
+/// Query strings are never logged.
 struct RequestLogMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard context.logger.logLevel <= .info else { return try await next(request, context) }
@@ -105,16 +121,26 @@ struct RequestLogMiddleware<Context: RequestContext>: RouterMiddleware {
         let elapsed = ContinuousClock.now - start
         context.logger.info("request", metadata: [
             "method": "\(request.method.rawValue)",
-            "path": "\(Self.redact(request.uri.path))",
+            "path": "\(Self.loggedPath(request.uri.path, route: context.endpointPath))",
             "status": "\(response.status.code)",
             "ms": "\(Double(elapsed.components.attoseconds / 1_000_000_000_000) / 1000 + Double(elapsed.components.seconds) * 1000)",
         ])
         return response
     }
 
-    /// `/s/<token>` → `/s/[redacted]`; other paths unchanged (ids in them are not secrets).
+    /// The route template when a route matched; otherwise the path, its empty segments dropped,
+    /// with the segment after a leading `s` and any segment holding a credential prefix (`lk_`)
+    /// replaced by `[redacted]`.
+    static func loggedPath(_ path: String, route: String?) -> String {
+        if let route, route != "NotFound" { return route }
+        return redact(path)
+    }
+
     static func redact(_ path: String) -> String {
-        if path.hasPrefix("/s/") { return "/s/[redacted]" }
-        return path
+        var segments = path.split(separator: "/").map(String.init)
+        for index in segments.indices where segments[index].lowercased().contains("lk_") || (index == 1 && segments[0] == "s") {
+            segments[index] = "[redacted]"
+        }
+        return "/" + segments.joined(separator: "/")
     }
 }

@@ -36,12 +36,18 @@ public final class OutboxSMSSender: SMSSender {
     }
 }
 
-/// Posts `{"to": …, "text": …}` as JSON to a configured gateway URL.
+/// Posts `{"to": …, "text": …}` as JSON to a configured gateway URL. Redirects are never
+/// followed: the message (an OTP) goes to the configured address or nowhere, so a 3xx answer is
+/// a failed send, like any other non-2xx.
 public struct GatewaySMSSender: SMSSender {
     let url: URL
+    let session: URLSession
 
     public init(url: URL) {
         self.url = url
+        // A session of its own: only a session-wide delegate is asked about redirects
+        // (FoundationNetworking ignores per-task delegates there).
+        session = URLSession(configuration: .ephemeral, delegate: RefuseRedirects(), delegateQueue: nil)
     }
 
     public func send(to mobile: String, text: String) async throws {
@@ -49,7 +55,7 @@ public struct GatewaySMSSender: SMSSender {
         request.httpMethod = "POST"
         request.setValue("application/json", forHTTPHeaderField: "Content-Type")
         request.httpBody = try JSONSerialization.data(withJSONObject: ["to": mobile, "text": text])
-        let (_, response) = try await URLSession.shared.data(for: request)
+        let (_, response) = try await session.data(for: request)
         guard let http = response as? HTTPURLResponse, (200..<300).contains(http.statusCode) else {
             throw SMSError("SMS gateway refused the message")
         }
@@ -65,6 +71,14 @@ enum SMSText {
     static func kycConsent(otp: String, verifierName: String, purpose: String, minutes: Int) -> String {
         "Your Locker consent code is \(otp). Give it to \(verifierName) only if you agree that they check your vaccination status. "
             + "Their stated purpose: \"\(purpose)\". The code expires in \(minutes) minutes."
+    }
+}
+
+/// Answers every redirect with "don't follow", so the 3xx itself becomes the response.
+final class RefuseRedirects: NSObject, URLSessionTaskDelegate, Sendable {
+    func urlSession(_ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
+                    newRequest request: URLRequest, completionHandler: @escaping @Sendable (URLRequest?) -> Void) {
+        completionHandler(nil)
     }
 }
 

@@ -42,11 +42,5 @@ struct Lockerd {
         exit(1)
     }
 
-    static let usage = """
-        usage: lockerd [--config FILE] [--host HOST] [--port PORT] [--storage DIR]
-                       [--max-body-bytes N] [--log-level LEVEL]
-
-        Serves the Locker API. Settings come from flags, then LOCKER_* environment variables
-        (LOCKER_PORT, LOCKER_STORAGE, ...), then the JSON config file (default Config/lockerd.json).
-        """
+    static let usage = LockerConfig.usage
 }

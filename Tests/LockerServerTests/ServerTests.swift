@@ -112,7 +112,7 @@ struct ServerTests {
         try await server.app().test(.router) { client in
             let trace = try await client.execute(uri: "/v1/activity", method: .trace)
             #expect(trace.status == .methodNotAllowed)
-            #expect(trace.headers[.allow] == "GET")
+            #expect(trace.headers[.allow] == "GET, HEAD")
             let put = try await client.execute(uri: "/v1/documents/\(String(repeating: "a", count: 32))", method: .put)
             #expect(put.status == .methodNotAllowed)
             #expect(try problem(put)["type"] as? String == "/problems/method-not-allowed")

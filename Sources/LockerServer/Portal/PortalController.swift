@@ -164,7 +164,7 @@ struct PortalController {
     @Sendable func download(_ request: Request, context: LockerRequestContext) async throws -> Response {
         guard let token = Self.cookies(request)[Self.sessionCookie] else { throw Problem.notFound }
         let (session, citizen) = try Authenticate.session(token: token, services: services)
-        return try await documents.content(session: session, citizen: citizen, context: context)
+        return try await documents.content(session: session, citizen: citizen, request: request, context: context)
     }
 
     // MARK: Cookies and CSRF

@@ -1,0 +1,192 @@
+import Foundation
+import HTTPTypes
+import NIOCore
+import NIOHTTPTypes
+
+/// One per connection, between the HTTP codec and Hummingbird: enforces `ConnectionLimits`.
+///
+/// - Over the total or per-address cap, the connection gets one 503 `/problems/too-many-connections`
+///   and is closed before any request is read.
+/// - Waiting for a request with nothing sent: closed after `idleTimeout`.
+/// - A request head whose first byte arrived but whose end has not: closed `headerTimeout` after
+///   that first byte (a slow trickle does not extend it).
+/// - A request body not finished within `bodyTimeout` of its head: closed.
+/// While a response is being produced or sent no timer runs, so slow downloads are not cut.
+final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPRequestPart
+    typealias InboundOut = HTTPRequestPart
+    typealias OutboundIn = HTTPResponsePart
+    typealias OutboundOut = HTTPResponsePart
+
+    enum Phase { case starting, waiting, readingHead, readingBody, responding, refused }
+
+    private let counter: ConnectionCounter
+    private var phase = Phase.starting
+    private var address: String?
+    /// Bytes of a next request arrived while this one was still being answered.
+    private var nextRequestStarted = false
+    /// The response went out before the request body was all read (a 413, say).
+    private var answeredEarly = false
+    private var timer: Scheduled<Void>?
+
+    init(counter: ConnectionCounter) {
+        self.counter = counter
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        // Raw bytes are seen before the HTTP decoder, so a started-but-unfinished head is known.
+        try? context.pipeline.syncOperations.addHandler(RequestBytesWatcher(guard: self), position: .first)
+        if context.channel.isActive { start(context: context) }
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        finish()
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        start(context: context)
+        context.fireChannelActive()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        finish()
+        context.fireChannelInactive()
+    }
+
+    private func start(context: ChannelHandlerContext) {
+        guard phase == .starting else { return }
+        let peer = context.channel.remoteAddress?.ipAddress ?? "unknown"
+        guard counter.open(peer) else {
+            phase = .refused
+            refuse(context: context)
+            return
+        }
+        address = peer
+        phase = .waiting
+        arm(context: context, after: counter.limits.idleTimeout)
+    }
+
+    private func finish() {
+        timer?.cancel()
+        timer = nil
+        if let address {
+            counter.close(address)
+            self.address = nil
+        }
+    }
+
+    /// Called by the bytes watcher for every read, before the decoder sees it.
+    func bytesArrived(context: ChannelHandlerContext) {
+        switch phase {
+        case .waiting:
+            phase = .readingHead
+            arm(context: context, after: counter.limits.headerTimeout)
+        case .responding:
+            nextRequestStarted = true
+        case .starting, .readingHead, .readingBody, .refused:
+            break
+        }
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard phase != .refused else { return }
+        switch unwrapInboundIn(data) {
+        case .head:
+            phase = .readingBody
+            answeredEarly = false
+            arm(context: context, after: counter.limits.bodyTimeout)
+        case .body:
+            break
+        case .end:
+            if answeredEarly {
+                awaitNextRequest(context: context)
+            } else {
+                phase = .responding
+                disarm()
+            }
+        }
+        context.fireChannelRead(data)
+    }
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        if case .end = unwrapOutboundIn(data) {
+            switch phase {
+            case .responding: awaitNextRequest(context: context)
+            // Answered before the body was read: the body timer keeps running until it ends.
+            case .readingBody: answeredEarly = true
+            case .starting, .waiting, .readingHead, .refused: break
+            }
+        }
+        context.write(data, promise: promise)
+    }
+
+    /// One exchange is over: idle until the next request's first byte (or, if that already
+    /// came, its head's deadline).
+    private func awaitNextRequest(context: ChannelHandlerContext) {
+        answeredEarly = false
+        if nextRequestStarted {
+            nextRequestStarted = false
+            phase = .readingHead
+            arm(context: context, after: counter.limits.headerTimeout)
+        } else {
+            phase = .waiting
+            arm(context: context, after: counter.limits.idleTimeout)
+        }
+    }
+
+    private func arm(context: ChannelHandlerContext, after delay: Duration) {
+        timer?.cancel()
+        let nanoseconds = delay.components.seconds * 1_000_000_000 + delay.components.attoseconds / 1_000_000_000
+        timer = context.eventLoop.assumeIsolated().scheduleTask(in: .nanoseconds(nanoseconds)) { [weak self] in
+            guard let self, self.phase != .responding else { return }
+            self.timer = nil
+            context.close(promise: nil)
+        }
+    }
+
+    private func disarm() {
+        timer?.cancel()
+        timer = nil
+    }
+
+    /// 503 problem+json with `Connection: close`, then close; nothing of the client's is read.
+    private func refuse(context: ChannelHandlerContext) {
+        let body = #"{"detail":"The server has too many open connections, or too many from your address; try again shortly.","status":503,"title":"Too many connections","type":"/problems/too-many-connections"}"#
+        let buffer = context.channel.allocator.buffer(string: body)
+        let head = HTTPResponse(status: .serviceUnavailable, headerFields: [
+            .contentType: "application/problem+json", .contentLength: String(buffer.readableBytes),
+            .connection: "close", .retryAfter: "1", .cacheControl: "no-store",
+        ])
+        context.write(wrapOutboundOut(.head(head)), promise: nil)
+        context.write(wrapOutboundOut(.body(buffer)), promise: nil)
+        context.writeAndFlush(wrapOutboundOut(.end(nil))).assumeIsolated().whenComplete { _ in
+            context.close(promise: nil)
+        }
+    }
+}
+
+/// Sits first in the pipeline and tells the guard that request bytes arrived.
+final class RequestBytesWatcher: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = ByteBuffer
+    typealias InboundOut = ByteBuffer
+
+    private let connectionGuard: ConnectionGuard
+    private var guardContext: ChannelHandlerContext?
+
+    init(guard connectionGuard: ConnectionGuard) {
+        self.connectionGuard = connectionGuard
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        guardContext = try? context.pipeline.syncOperations.context(handler: connectionGuard)
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        guardContext = nil
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        if let guardContext, unwrapInboundIn(data).readableBytes > 0 { connectionGuard.bytesArrived(context: guardContext) }
+        context.fireChannelRead(data)
+    }
+}

@@ -1,0 +1,76 @@
+import Synchronization
+
+/// How many connections `lockerd` keeps open and how long a client may take. A connection over
+/// either cap is answered 503 and closed at once; one that idles, or sends its request head or
+/// body too slowly, is closed. Held-open sockets therefore cannot use up the process's files.
+public struct ConnectionLimits: Sendable, Equatable {
+    /// Open connections in all.
+    public var maxConnections: Int
+    /// Open connections from one client IP address.
+    public var maxPerClient: Int
+    /// How long a connection may wait, between requests, with nothing sent.
+    public var idleTimeout: Duration
+    /// How long a request head may take, from its first byte to its last.
+    public var headerTimeout: Duration
+    /// How long a request body may take, from the end of the head to the end of the body.
+    public var bodyTimeout: Duration
+
+    public init(maxConnections: Int = 4096, maxPerClient: Int = 256, idleTimeout: Duration = .seconds(60),
+                headerTimeout: Duration = .seconds(15), bodyTimeout: Duration = .seconds(120)) {
+        self.maxConnections = maxConnections
+        self.maxPerClient = maxPerClient
+        self.idleTimeout = idleTimeout
+        self.headerTimeout = headerTimeout
+        self.bodyTimeout = bodyTimeout
+    }
+
+    /// The built-in defaults.
+    public static let defaults = ConnectionLimits()
+
+    /// File descriptors kept back from connections for the database, blobs, keys and logs.
+    public static let reservedFiles = 128
+
+    /// These limits with `maxConnections` lowered, if need be, so that connections plus the
+    /// reserve fit in `openFileLimit`.
+    public func fitted(toOpenFileLimit openFileLimit: Int) -> ConnectionLimits {
+        var limits = self
+        limits.maxConnections = max(1, min(maxConnections, openFileLimit - Self.reservedFiles))
+        limits.maxPerClient = min(maxPerClient, limits.maxConnections)
+        return limits
+    }
+}
+
+/// Counts open connections, in all and per client address, shared by every connection's
+/// `ConnectionGuard`.
+final class ConnectionCounter: Sendable {
+    let limits: ConnectionLimits
+    private let state = Mutex<(total: Int, byAddress: [String: Int])>((0, [:]))
+
+    init(limits: ConnectionLimits) {
+        self.limits = limits
+    }
+
+    /// Counts one more connection from `address`, or refuses it (counting nothing) if either cap
+    /// is reached.
+    func open(_ address: String) -> Bool {
+        state.withLock { s in
+            let fromAddress = s.byAddress[address, default: 0]
+            guard s.total < limits.maxConnections, fromAddress < limits.maxPerClient else { return false }
+            s.total += 1
+            s.byAddress[address] = fromAddress + 1
+            return true
+        }
+    }
+
+    /// Forgets a connection that `open` counted.
+    func close(_ address: String) {
+        state.withLock { s in
+            s.total -= 1
+            let left = s.byAddress[address, default: 1] - 1
+            s.byAddress[address] = left > 0 ? left : nil
+        }
+    }
+
+    /// Open connections now (for tests and logs).
+    var total: Int { state.withLock { $0.total } }
+}
