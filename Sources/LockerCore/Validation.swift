@@ -65,6 +65,10 @@ public enum Validate {
         return scalars.contains { !($0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r") }
     }
 
+    /// The former name of `displayText` (which is now stricter: no format or separator
+    /// characters either), kept so callers written against it get the same rule.
+    public static func printableText(_ s: String, max: Int) -> Bool { displayText(s, max: max) }
+
     /// Whether a scalar may appear in text shown to people: no control characters (Cc: C0,
     /// DEL, C1, so no line breaks or tabs), no format characters (Cf: bidi overrides and
     /// isolates, which can reverse how a code displays; zero-width spaces; soft hyphens), no

@@ -149,7 +149,9 @@ struct SharesController {
         let tokenHash = Data(Credential.hash(body.token))
         let now = services.clock()
         let client = context.clientAddress
-        let agent = String((request.headers[.userAgent] ?? "").prefix(200))
+        // Shown to the owner in their activity: no bidi or line-separator tricks from a client.
+        let agent = String(String.UnicodeScalarView((request.headers[.userAgent] ?? "").unicodeScalars.prefix(200)
+            .map { Validate.displaySafe($0) ? $0 : "\u{FFFD}" }))
         let passcodeGiven = body.passcode
         // One job on the serialized writer finds the grant, checks it and, for a status answer,
         // spends the use and records it: nothing can change between the check and the spend.

@@ -207,6 +207,12 @@ struct KYCHardeningTests {
             for label in ["Bank\u{2028}Your code is 123456", "Bank\u{202E}knaB", "x\u{2066}"] {
                 #expect(try await client.share(pushed["id"] as! String, token: session, ["label": label]).status == .badRequest)
             }
+            // A client's user agent reaches the owner's activity with such characters replaced.
+            let grant = try jsonObject(try await client.share(pushed["id"] as! String, token: session, ["label": "Clerk"]))
+            #expect(try await client.redeem(grant["token"] as! String, userAgent: "Clerk\u{202E}1.0").status == .ok)
+            let events = try jsonObject(try await client.get("/v1/activity", token: session))["events"] as! [[String: Any]]
+            let agent = (events.first { $0["action"] as? String == "share.redeemed" }?["detail"] as? [String: Any])?["userAgent"] as? String
+            #expect(agent?.unicodeScalars.contains { $0.value == 0x202E } == false)
         }
     }
 
@@ -254,5 +260,16 @@ struct KYCHardeningTests {
         }
         let contract = try String(contentsOfFile: ContractTests.specPath, encoding: .utf8)
         #expect(contract.contains("schema: {type: integer, format: int64, minimum: 0, maximum: 9223372036854775807}"))
+    }
+
+    @Test("the portal words an admin's revocation for the owner, with the reason")
+    func adminRevocationWording() throws {
+        let h = try Harness()
+        let record = try h.vault.database.pool.write { db in
+            try AuditLog.append(db, at: Date(), action: "admin.document-revoked", actor: "admin", citizenID: nil, documentID: "d1",
+                                detail: ["uri": "in.gov.cowin-VACER-1", "reason": "Pushed in error"])
+        }
+        #expect(ActivityText.describe(record, issuers: [:], docTypes: ["d1": "VACER"], labels: [:])
+                == "An administrator revoked your VACER certificate: Pushed in error")
     }
 }
