@@ -70,7 +70,7 @@ struct DocumentsController {
         let now = services.clock()
         // The trace is durable before the first byte leaves.
         try await services.committer.write { db in
-            try AuditLog.append(db, at: now, action: "document.downloaded", actor: "citizen", citizenID: citizen.id, documentID: document.id,
+            _ = try AuditLog.append(db, at: now, action: "document.downloaded", actor: "citizen", citizenID: citizen.id, documentID: document.id,
                                 detail: ["uri": document.uri, "session": session.id])
         }
         return try ContentResponse.make(reader: reader, document: document, logger: context.logger)

@@ -16,6 +16,7 @@ import Logging
 /// - `--otp-per-mobile-per-hour`, `--otp-per-client-per-hour`: OTP request limits (defaults 5, 20)
 /// - `--public-url` / `LOCKER_PUBLIC_URL` / `publicURL`: Locker's URL, the `iss` of signed answers (default http://HOST:PORT)
 /// - `--sms-gateway-url` / `LOCKER_SMS_GATEWAY_URL` / `smsGatewayURL`: HTTP gateway for SMS (default: the outbox file)
+/// - `--time-zone` / `LOCKER_TIME_ZONE` / `timeZone`: IANA zone the portal shows times in (default `Asia/Kolkata`)
 /// - `--config` / `LOCKER_CONFIG`: the JSON file itself (default `Config/lockerd.json`)
 ///
 /// Relative paths from flags or the environment are taken from the working directory; relative
@@ -33,7 +34,8 @@ public struct LockerConfig: Sendable {
 
     /// Flags `lockerd` accepts; anything else is refused rather than silently ignored.
     public static let knownFlags: Set<String> = ["host", "port", "storage", "max-body-bytes", "log-level", "config", "help",
-                                                    "max-document-bytes", "session-ttl", "otp-per-mobile-per-hour", "otp-per-client-per-hour", "sms-gateway-url", "public-url"]
+                                                    "max-document-bytes", "session-ttl", "otp-per-mobile-per-hour", "otp-per-client-per-hour", "sms-gateway-url", "public-url",
+                                                    "time-zone"]
 
     public init(host: String = "127.0.0.1", port: Int = 8080, storagePath: String, maxBodyBytes: Int = 64 << 10, logLevel: Logger.Level = .info) {
         self.host = host
@@ -98,6 +100,11 @@ public struct LockerConfig: Sendable {
         guard let publicURL = URL(string: config.settings.publicURL), publicURL.scheme != nil, publicURL.host != nil else {
             throw LockerConfigError("invalid value for publicURL: \(config.settings.publicURL.debugDescription) (expected an absolute URL)")
         }
+        let zoneName = try read(all, "timeZone") { $0.string(forKey: "timeZone") } ?? "Asia/Kolkata"
+        guard let zone = TimeZone(identifier: zoneName) else {
+            throw LockerConfigError("invalid value for timeZone: \(zoneName.debugDescription) (expected an IANA time zone such as Asia/Kolkata or UTC)")
+        }
+        config.settings.timeZone = zone
         if let raw = try read(all, "smsGatewayURL", { $0.string(forKey: "smsGatewayURL") }) {
             guard let url = URL(string: raw), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil else {
                 throw LockerConfigError("invalid value for smsGatewayURL: \(raw.debugDescription) (expected an http(s) URL)")

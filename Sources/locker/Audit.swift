@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GRDB
+import LockerCore
 import LockerStore
 
 /// `locker audit …`: the append-only, hash-chained audit log.
@@ -25,9 +26,9 @@ struct Audit: ParsableCommand {
                 if let broken { report["firstBrokenEntry"] = String(broken) }
                 try printJSON(report)
             } else if let broken {
-                print("audit log BROKEN at entry \(broken) (edited, removed or reordered); \(count) entries")
+                print("audit log BROKEN at entry \(broken) (edited, removed or reordered); \(Plural.count(count, "entry", "entries"))")
             } else {
-                print("audit log intact: \(count) entries")
+                print("audit log intact: \(Plural.count(count, "entry", "entries"))")
             }
             if broken != nil { throw ExitCode(1) }
         }
