@@ -190,8 +190,7 @@ extension PushBodyReader {
             return "The metadata lacks the required field \(path(context.codingPath, key)) (required: mobile, docType, docId, issuedOn, claims)."
         case .typeMismatch(_, let context), .valueNotFound(_, let context):
             let field = path(context.codingPath)
-            let expected = context.codingPath.first?.stringValue == "claims"
-                ? "a string, an integer or a boolean" : (field == "claims" ? "an object" : "a string")
+            let expected = field == "claims" ? "an object" : field.hasPrefix("claims.") ? "a string, an integer or a boolean" : "a string"
             return field.isEmpty ? "The metadata must be a JSON object." : "The metadata field \(field) must be \(expected)."
         case .dataCorrupted(let context):
             let field = path(context.codingPath)

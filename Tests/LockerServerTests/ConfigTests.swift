@@ -57,9 +57,9 @@ struct ConfigTests {
         #expect(none.settings.timeZone.identifier == "Asia/Kolkata")
         let fromFile = try await LockerConfig.load(arguments: ["lockerd", "--config", file], environment: [:])
         #expect(fromFile.settings.timeZone.identifier == "Europe/London")
-        let fromEnv = try await LockerConfig.load(arguments: ["lockerd", "--config", file], environment: ["LOCKER_TIME_ZONE": "UTC"])
-        #expect(fromEnv.settings.timeZone.identifier == "UTC")
-        let fromFlag = try await LockerConfig.load(arguments: ["lockerd", "--config", file, "--time-zone", "America/New_York"], environment: ["LOCKER_TIME_ZONE": "UTC"])
+        let fromEnv = try await LockerConfig.load(arguments: ["lockerd", "--config", file], environment: ["LOCKER_TIME_ZONE": "Asia/Tokyo"])
+        #expect(fromEnv.settings.timeZone.identifier == "Asia/Tokyo")
+        let fromFlag = try await LockerConfig.load(arguments: ["lockerd", "--config", file, "--time-zone", "America/New_York"], environment: ["LOCKER_TIME_ZONE": "Asia/Tokyo"])
         #expect(fromFlag.settings.timeZone.identifier == "America/New_York")
     }
 
