@@ -44,7 +44,7 @@ struct Lockerd {
 
     static let usage = """
         usage: lockerd [--config FILE] [--host HOST] [--port PORT] [--storage DIR]
-                       [--max-body-bytes N] [--log-level LEVEL]
+                       [--max-body-bytes N] [--log-level LEVEL] [--time-zone ZONE]
 
         Serves the Locker API. Settings come from flags, then LOCKER_* environment variables
         (LOCKER_PORT, LOCKER_STORAGE, ...), then the JSON config file (default Config/lockerd.json).
