@@ -5,7 +5,9 @@ a citizen signs in with the OTP read from the SMS outbox, sees a pushed certific
 (bytes equal), creates a one-use share; a second browser redeems it; the first sees the use in
 its activity and the share spent. Then a verifier's page, served from another loopback origin,
 embeds the consent page in an iframe; the citizen types the OTP there and the parent page receives
-the signed status by postMessage. Screenshots of the main pages at 360 px and 1280 px go to
+the signed status by postMessage. A clerk who types a wrong passcode on a share link gets a page
+(not JSON) with the tries left. At 360 px nothing on our pages touches the screen's edge.
+Screenshots of the main pages at 360 px and 1280 px go to
 artifacts/screenshots/ (not committed).
 """
 import base64
@@ -22,7 +24,7 @@ import pytest
 import requests
 
 from conftest import LOCKER_CLI, Lockerd, free_port
-from locker_client import build_push, fake_pdf, make_issuer_key, push, read_otps, register_issuer, vacer_claims
+from locker_client import bearer, build_push, fake_pdf, make_issuer_key, push, read_otps, register_issuer, sign_in as api_sign_in, vacer_claims
 
 from selenium import webdriver
 from selenium.webdriver.common.by import By
@@ -46,6 +48,30 @@ def browser(download_dir):
     return driver
 
 
+# Every visible element's box, except the page-wide containers and the header's full-width
+# band (whose own content is padded in), must keep clear of both screen edges.
+EDGE_CHECK = """
+const width = document.documentElement.clientWidth;
+const skip = new Set(['HTML', 'BODY', 'HEADER', 'MAIN', 'SCRIPT', 'STYLE', 'LINK', 'META', 'TITLE']);
+const touching = [];
+for (const el of document.querySelectorAll('body *')) {
+  if (skip.has(el.tagName)) continue;
+  const box = el.getBoundingClientRect();
+  if (box.width === 0 || box.height === 0) continue;
+  if (box.left <= 0 || box.right >= width) {
+    touching.push(el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') + (el.className ? '.' + el.className : '')
+                  + ' ' + Math.round(box.left) + '..' + Math.round(box.right));
+  }
+}
+return [width, touching];
+"""
+
+
+def assert_clear_of_edges(driver, name):
+    width, touching = driver.execute_script(EDGE_CHECK)
+    assert not touching, f"{name} at {width} px: these touch the screen edge: {touching}"
+
+
 def shot(driver, name, ours=True):
     os.makedirs(SHOTS, exist_ok=True)
     # A 360-px phone, and a 1280-px window at 200 % zoom (640 CSS px): no sideways scrolling.
@@ -53,6 +79,8 @@ def shot(driver, name, ours=True):
         driver.set_window_size(width, 900)
         overflow = driver.execute_script("return document.documentElement.scrollWidth - document.documentElement.clientWidth")
         assert overflow <= 0, f"{name} scrolls sideways by {overflow} px at {width} px"
+        if width == 360:
+            assert_clear_of_edges(driver, name)
     for width in (360, 1280):
         driver.set_window_size(width, 900)
         height = driver.execute_script("return document.documentElement.scrollHeight")
@@ -123,7 +151,7 @@ def test_citizen_signs_in_downloads_shares_and_sees_the_use(portal):
         a.get(server.base + "/")
         shot(a, "signin")
         sign_in(a, server, storage)
-        assert "VACER" in a.page_source and "CoWIN" in a.page_source
+        assert "Vaccination certificate" in a.page_source and "CoWIN" in a.page_source
         shot(a, "home")
         cookie = a.get_cookie("locker_session")
         assert cookie and cookie["httpOnly"] and cookie["sameSite"] == "Strict"
@@ -164,6 +192,36 @@ def test_citizen_signs_in_downloads_shares_and_sees_the_use(portal):
     finally:
         a.quit()
         b.quit()
+
+
+def test_a_wrong_passcode_shows_the_clerk_a_page_not_json(portal):
+    server, storage, content, workdir = portal
+    session = api_sign_in(server.base, storage, MOBILE)
+    documents = requests.get(server.base + "/v1/documents", headers=bearer(session), timeout=10).json()["documents"]
+    r = requests.post(f"{server.base}/v1/documents/{documents[0]['id']}/shares", headers=bearer(session), timeout=10,
+                      json={"label": "Clinic", "passcode": "4321", "maxUses": 1})
+    assert r.status_code == 201, r.text
+    grant = r.json()
+    clerk = browser(os.path.join(workdir, "dl-c"))
+    try:
+        clerk.get(grant["link"])
+        assert clerk.find_element(By.CSS_SELECTOR, "header .brand").text == "Locker"
+        clerk.find_element(By.ID, "passcode").send_keys("0000")
+        clerk.find_element(By.CSS_SELECTOR, "main button[type=submit]").click()
+        WebDriverWait(clerk, 10).until(lambda d: d.find_elements(By.CSS_SELECTOR, "p.error"))
+        assert clerk.find_element(By.CSS_SELECTOR, "p.error").text == "The passcode is wrong; 4 tries left before the link locks."
+        assert clerk.find_elements(By.ID, "passcode"), "the form is there to try again"
+        assert "application/problem+json" not in clerk.page_source and '"type"' not in clerk.page_source
+        shot(clerk, "share-wrong-passcode")
+
+        assert requests.delete(f"{server.base}/v1/shares/{grant['id']}", headers=bearer(session), timeout=10).status_code == 204
+        clerk.find_element(By.ID, "passcode").send_keys("4321")
+        clerk.find_element(By.CSS_SELECTOR, "main button[type=submit]").click()
+        WebDriverWait(clerk, 10).until(lambda d: "does not work any more" in d.page_source)
+        assert "unknown, expired, used up or withdrawn" in clerk.page_source
+        shot(clerk, "share-link-gone")
+    finally:
+        clerk.quit()
 
 
 class VerifierPage(http.server.BaseHTTPRequestHandler):

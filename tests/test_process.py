@@ -50,6 +50,14 @@ def test_bad_config_value_fails_with_one_line(workdir):
     assert not os.path.exists(os.path.join(workdir, "S")), "no storage folder may be created before config is valid"
 
 
+def test_unknown_time_zone_fails_with_one_line(workdir):
+    result = run_lockerd("--time-zone", "Mars/Olympus_Mons", "--storage", os.path.join(workdir, "S"))
+    assert result.returncode == 1
+    assert result.stderr.strip().count("\n") == 0
+    assert "timeZone" in result.stderr and "Mars/Olympus_Mons" in result.stderr
+    assert not os.path.exists(os.path.join(workdir, "S"))
+
+
 def test_storage_path_that_is_a_file_fails_clearly(workdir):
     path = os.path.join(workdir, "not-a-folder")
     open(path, "w").write("x")

@@ -34,4 +34,25 @@ public enum PushSignature {
         if let raw = Base64URL.decode(trimmed), raw.count == 32 { return raw }
         return nil
     }
+
+    /// The signature part for a push, as unpadded base64url: what an issuer's tool sends.
+    public static func sign(metadata: [UInt8], content: [UInt8], privateKey seed: [UInt8]) throws -> String {
+        let key = try Curve25519.Signing.PrivateKey(rawRepresentation: seed)
+        let signed = message(metadataSHA256: Array(SHA256.hash(data: metadata)), contentSHA256: Array(SHA256.hash(data: content)))
+        return Base64URL.encode(try key.signature(for: signed))
+    }
+
+    /// The 32-byte Ed25519 seed from a PEM private key as `openssl genpkey -algorithm ed25519`
+    /// writes it (PKCS#8 `PRIVATE KEY`, with or without the public key attached); nil for
+    /// anything else, including encrypted keys and other algorithms.
+    public static func parsePrivateKey(_ text: String) -> [UInt8]? {
+        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard trimmed.hasPrefix("-----BEGIN PRIVATE KEY-----"), trimmed.hasSuffix("-----END PRIVATE KEY-----") else { return nil }
+        let body = trimmed.split(whereSeparator: \.isNewline).filter { !$0.hasPrefix("-----") }.joined()
+        guard let der = Data(base64Encoded: String(body)).map(Array.init), der.count >= 48 else { return nil }
+        // PrivateKeyInfo: SEQUENCE { INTEGER 0|1, SEQUENCE { OID 1.3.101.112 }, OCTET STRING { OCTET STRING (32) } … }
+        let algorithm: [UInt8] = [0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20]
+        guard der[0] == 0x30, der[2] == 0x02, der[3] == 0x01, der[4] <= 1, Array(der[5..<16]) == algorithm else { return nil }
+        return Array(der[16..<48])
+    }
 }

@@ -6,10 +6,8 @@ import HTTPTypes
 /// signed answer to the embedding verifier with `postMessage`, to the one registered origin that
 /// the page was opened for (the only one `frame-ancestors` lets frame it).
 enum EmbedPage {
-    static func escape(_ s: String) -> String {
-        s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;").replacingOccurrences(of: "'", with: "&#39;")
-    }
+    /// Per Unicode scalar (`HTMLText`): a quote followed by a combining mark is escaped too.
+    static func escape(_ s: String) -> String { HTMLText.escape(s) }
 
     static let style = """
         body{font-family:system-ui,sans-serif;margin:0;padding:1rem;max-width:28rem;line-height:1.5;color:#1a1a1a}

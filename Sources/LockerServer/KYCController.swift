@@ -153,7 +153,7 @@ struct KYCController {
             let jws = try status.signedAnswer(status: value, audience: verifierID, requestID: requestID, nonce: nonce, now: now)
             // The answer is on record before it leaves.
             try await services.committer.write { db in
-                try AuditLog.append(db, at: now, action: "kyc.answered", actor: "verifier:\(verifierID)", citizenID: citizenID, documentID: nil,
+                _ = try AuditLog.append(db, at: now, action: "kyc.answered", actor: "verifier:\(verifierID)", citizenID: citizenID, documentID: nil,
                                     detail: ["verifier": verifierName, "request": requestID])
             }
             return jws

@@ -164,6 +164,9 @@ final class PushBodyReader {
                     return
                 }
                 metadata = decoded
+            } catch let error as DecodingError {
+                fail(.badRequest(Self.describe(error)))
+                return
             } catch {
                 fail(.badRequest("The metadata part is not valid JSON of the documented shape."))
                 return
@@ -176,6 +179,30 @@ final class PushBodyReader {
         completedParts += 1
         part = .none
         partHeaders = [:]
+    }
+}
+
+extension PushBodyReader {
+    /// What is wrong with the metadata, naming the field: "The metadata lacks the required field
+    /// claims." rather than a general complaint about its shape.
+    static func describe(_ error: DecodingError) -> String {
+        func path(_ keys: [any CodingKey], _ last: (any CodingKey)? = nil) -> String {
+            (keys + (last.map { [$0] } ?? [])).map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
+        }
+        switch error {
+        case .keyNotFound(let key, let context):
+            return "The metadata lacks the required field \(path(context.codingPath, key)) (required: mobile, docType, docId, issuedOn, claims)."
+        case .typeMismatch(_, let context), .valueNotFound(_, let context):
+            let field = path(context.codingPath)
+            let expected = field == "claims" ? "an object" : field.hasPrefix("claims.") ? "a string, an integer or a boolean" : "a string"
+            return field.isEmpty ? "The metadata must be a JSON object." : "The metadata field \(field) must be \(expected)."
+        case .dataCorrupted(let context):
+            let field = path(context.codingPath)
+            if field.hasPrefix("claims.") { return "The metadata field \(field) must be a string, an integer or a boolean." }
+            return "The metadata part is not valid JSON."
+        @unknown default:
+            return "The metadata part is not valid JSON of the documented shape."
+        }
     }
 }
 

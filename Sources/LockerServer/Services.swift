@@ -69,6 +69,8 @@ public struct Settings: Sendable {
     public var sessionCacheSeconds: TimeInterval = 5
     /// Locker's own URL, the `iss` of signed answers.
     public var publicURL = "http://127.0.0.1:8080"
+    /// The zone pages show times in (the JSON API always uses UTC).
+    public var timeZone = TimeZone(identifier: "Asia/Kolkata")!
 
     public init() {}
 }

@@ -145,7 +145,12 @@ struct SharesController {
         } else {
             body = try await request.decode(as: RedeemBody.self, context: context)
         }
-        guard body.token.hasPrefix("lk_shr_"), body.token.utf8.count < 100 else { throw Problem.notFound }
+        // The link page's own form (a browser, Accept: text/html) gets pages; API clients problems.
+        let browser = SharePage.wantsHTML(request)
+        guard body.token.hasPrefix("lk_shr_"), body.token.utf8.count < 100 else {
+            if browser { return SharePage.gone() }
+            throw Problem.notFound
+        }
         let tokenHash = Data(Credential.hash(body.token))
         let now = services.clock()
         let client = context.clientAddress
@@ -178,10 +183,19 @@ struct SharesController {
         }
         switch outcome {
         case .notFound:
+            if browser { return SharePage.gone() }
             throw Problem.notFound
         case .wrongPasscode(let remaining):
-            if remaining <= 0 { throw Problem.notFound }
-            throw Problem(.forbidden, "passcode-invalid", "Wrong passcode", detail: "The passcode is wrong; \(remaining) tries left before the grant locks.")
+            if remaining <= 0 {
+                if browser { return SharePage.gone() }
+                throw Problem.notFound
+            }
+            let detail = "The passcode is wrong; \(Plural.count(remaining, "try", "tries")) left before the link locks."
+            if browser, let (share, document, issuer) = try liveLink(token: body.token) {
+                return SharePage.page(token: body.token, share: share, document: document, issuerName: issuer,
+                                      timeZone: services.settings.timeZone, error: detail, status: .forbidden)
+            }
+            throw Problem(.forbidden, "passcode-invalid", "Wrong passcode", detail: detail)
         case .granted(let share, let document, let owner):
             let detail = ["share": share.id, "label": share.label, "client": client, "userAgent": agent, "scope": share.scope.rawValue]
             switch share.scope {
@@ -249,59 +263,21 @@ struct SharesController {
     /// Opening it (as a chat app's link preview does) spends nothing.
     @Sendable func linkPage(_ request: Request, context: LockerRequestContext) async throws -> Response {
         let token = context.parameters.get("token") ?? ""
+        guard let (share, document, issuer) = try liveLink(token: token) else { return SharePage.gone() }
+        return SharePage.page(token: token, share: share, document: document, issuerName: issuer, timeZone: services.settings.timeZone)
+    }
+
+    /// The grant behind a link token with its document and issuer's name, if it can still be
+    /// redeemed; nil for unknown, expired, withdrawn, used-up and revoked alike.
+    func liveLink(token: String) throws -> (ShareRecord, DocumentRecord, String)? {
+        guard token.hasPrefix("lk_shr_"), token.utf8.count < 100 else { return nil }
+        let hash = Data(Credential.hash(token))
         let now = services.clock()
-        let found: (ShareRecord, DocumentRecord, String)? = try {
-            guard token.hasPrefix("lk_shr_"), token.utf8.count < 100 else { return nil }
-            let hash = Data(Credential.hash(token))
-            return try services.vault.database.read { db in
-                guard let share = try ShareRecord.filter(ShareRecord.Columns.tokenHash == hash).fetchOne(db), share.state(at: now) == .active,
-                      let document = try DocumentRecord.fetchOne(db, key: share.documentID), document.revokedAt == nil else { return nil }
-                let issuer = try IssuerRecord.fetchOne(db, key: document.issuerID)?.name ?? document.issuerID
-                return (share, document, issuer)
-            }
-        }()
-        guard let (share, document, issuer) = found else {
-            return SharePage.response(html: SharePage.notFound, status: .notFound)
+        return try services.vault.database.read { db in
+            guard let share = try ShareRecord.filter(ShareRecord.Columns.tokenHash == hash).fetchOne(db), share.state(at: now) == .active,
+                  let document = try DocumentRecord.fetchOne(db, key: share.documentID), document.revokedAt == nil else { return nil }
+            let issuer = try IssuerRecord.fetchOne(db, key: document.issuerID)?.name ?? document.issuerID
+            return (share, document, issuer)
         }
-        return SharePage.response(html: SharePage.page(token: token, share: share, document: document, issuerName: issuer), status: .ok)
-    }
-}
-
-/// The share link's HTML: no script at all, a strict CSP, no referrer.
-enum SharePage {
-    static let style = "body{font-family:system-ui,sans-serif;margin:0;padding:1rem;max-width:32rem;line-height:1.5}button{font-size:1rem;padding:.6rem 1.2rem}label{display:block;margin:.75rem 0 .25rem;font-weight:600}input{font-size:1rem;padding:.4rem}"
-
-    static func page(token: String, share: ShareRecord, document: DocumentRecord, issuerName: String) -> String {
-        let e = EmbedPage.escape
-        let what = share.scope == .document ? "the certificate itself" : "a signed statement of the certificate's status (not the certificate)"
-        let passcode = share.passcodeHash == nil ? "" : "<label for=\"passcode\">Passcode</label><input id=\"passcode\" name=\"passcode\" type=\"password\" autocomplete=\"off\" required>"
-        return """
-            <!doctype html>
-            <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-            <title>Shared certificate</title><style>\(style)</style></head>
-            <body><main>
-            <h1>A certificate was shared with you</h1>
-            <p>Issuer: <strong>\(e(issuerName))</strong><br>Type: <strong>\(e(document.docType))</strong><br>
-            Available until: <strong>\(e(JSONResponse.timestamp(share.expiresAt)))</strong> · uses left: \(share.maxUses - share.usesSpent)</p>
-            <p>Opening it gives you \(what). Each opening uses one of the grant's uses and is shown to the certificate's owner.</p>
-            <form method="post" action="/v1/shares/redeem">
-            <input type="hidden" name="token" value="\(e(token))">\(passcode)
-            <p><button type="submit">Open</button></p>
-            </form></main></body></html>
-            """
-    }
-
-    static let notFound = """
-        <!doctype html><html lang="en"><head><meta charset="utf-8"><title>Not available</title></head>
-        <body><p>This link is unknown, expired, used up or withdrawn.</p></body></html>
-        """
-
-    static func response(html: String, status: HTTPResponse.Status) -> Response {
-        let hash = SHA256Digest.cspSource(for: style)
-        return Response(status: status, headers: [
-            .contentType: "text/html; charset=utf-8", .cacheControl: "no-store",
-            .contentSecurityPolicy: "default-src 'none'; style-src \(hash); form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
-            HTTPField.Name("X-Content-Type-Options")!: "nosniff", HTTPField.Name("Referrer-Policy")!: "no-referrer",
-        ], body: .init(byteBuffer: ByteBuffer(string: html)))
     }
 }

@@ -32,7 +32,7 @@ extension Vault {
             let counts = try wrapCounts()
             let remaining = counts.below(version)
             guard remaining == 0 else {
-                throw KeyAdminRefusal(description: "\(remaining) wrapped keys are still under versions below v\(version) (data keys: \(counts.dataKeys.filter { $0.key < version }.values.reduce(0, +)), signing keys: \(counts.signingKeys.filter { $0.key < version }.values.reduce(0, +))); run `locker keys rewrap` first")
+                throw KeyAdminRefusal(description: "\(Plural.count(remaining, "wrapped key")) \(remaining == 1 ? "is" : "are") still under versions below v\(version) (data keys: \(counts.dataKeys.filter { $0.key < version }.values.reduce(0, +)), signing keys: \(counts.signingKeys.filter { $0.key < version }.values.reduce(0, +))); run `locker keys rewrap` first")
             }
             try ring.retire(below: version)
         }
@@ -49,7 +49,7 @@ extension Vault {
             }
             let counts = try wrapCounts()
             let referencing = (counts.dataKeys[version] ?? 0) + (counts.signingKeys[version] ?? 0)
-            guard referencing == 0 else { throw KeyAdminRefusal(description: "\(referencing) wrapped keys still reference v\(version)") }
+            guard referencing == 0 else { throw KeyAdminRefusal(description: "\(Plural.count(referencing, "wrapped key")) still \(referencing == 1 ? "references" : "reference") v\(version)") }
             try ring.destroy(version: version)
         }
         try audit("admin.kek-destroyed", actor: actor, now: now, detail: ["version": String(version)])
@@ -58,7 +58,7 @@ extension Vault {
     /// Appends one audit entry in its own transaction.
     public func audit(_ action: String, actor: String, now: Date = Date(), citizenID: String? = nil, detail: [String: String]) throws {
         try database.pool.write { db in
-            try AuditLog.append(db, at: now, action: action, actor: actor, citizenID: citizenID, documentID: nil, detail: detail)
+            _ = try AuditLog.append(db, at: now, action: action, actor: actor, citizenID: citizenID, documentID: nil, detail: detail)
         }
     }
 }

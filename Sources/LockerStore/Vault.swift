@@ -114,7 +114,7 @@ public final class Vault: Sendable {
     /// is kept only as a keyed hash and sealed under the citizen's own data key.
     public func makeCitizen(mobile: String, now: Date = Date()) throws -> CitizenRecord {
         // A rotation by the CLI takes effect for new citizens at once, not at the next poll.
-        try? refreshKeyring()
+        _ = try? refreshKeyring()
         let ring = keyring
         let id = SecureRandom.identifier()
         let dataKey = SymmetricKey(size: .bits256)

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GRDB
+import LockerCore
 import LockerStore
 
 /// `locker audit …`: the append-only, hash-chained audit log.
@@ -25,9 +26,9 @@ struct Audit: ParsableCommand {
                 struct Report: Encodable { var entries: Int; var intact: Bool; var firstBrokenEntry: Int64? }
                 try printJSON(Report(entries: count, intact: broken == nil, firstBrokenEntry: broken))
             } else if let broken {
-                print("audit log BROKEN at entry \(broken) (edited, removed or reordered); \(count) \(count == 1 ? "entry" : "entries")")
+                print("audit log BROKEN at entry \(broken) (edited, removed or reordered); \(Plural.count(count, "entry", "entries"))")
             } else {
-                print("audit log intact: \(count) \(count == 1 ? "entry" : "entries")")
+                print("audit log intact: \(Plural.count(count, "entry", "entries"))")
             }
             if broken != nil { throw ExitCode(1) }
         }

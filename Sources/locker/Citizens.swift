@@ -33,7 +33,7 @@ struct Citizens: ParsableCommand {
                 throw CLIError(refusal.description)
             }
             if options.json { return try printJSON(report) }
-            print("citizen \(report.citizenID): new data key (version \(report.dekVersion)); \(report.documents) documents rewrapped; \(report.sessionsEnded) sessions ended; \(report.sharesRevoked) shares revoked")
+            print("citizen \(report.citizenID): new data key (version \(report.dekVersion)); \(Plural.count(report.documents, "document")) rewrapped; \(Plural.count(report.sessionsEnded, "session")) ended; \(Plural.count(report.sharesRevoked, "share")) revoked")
         }
     }
 }

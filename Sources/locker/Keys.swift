@@ -56,7 +56,7 @@ struct Keys: ParsableCommand {
         if !options.json {
             let seconds: Double = bar.elapsed
             let rate: Double = seconds > 0 ? Double(report.dataKeys) / seconds : 0
-            var line = "rewrapped \(report.dataKeys) data keys and \(report.signingKeys) signing keys to v\(report.targetVersion)"
+            var line = "rewrapped \(Plural.count(report.dataKeys, "data key")) and \(Plural.count(report.signingKeys, "signing key")) to v\(report.targetVersion)"
             line += String(format: " in %.2f s (%.0f/s)", seconds, rate)
             if report.failed > 0 { line += "; \(report.failed) would not open (see `locker keys verify`)" }
             print(line)
@@ -82,8 +82,8 @@ struct Keys: ParsableCommand {
                     + Timestamp.string(v.createdAt).padding(toLength: 23, withPad: " ", startingAt: 0)
                     + "\(v.dataKeys)".padding(toLength: 11, withPad: " ", startingAt: 0) + "\(v.signingKeys)")
             }
-            if status.pendingRewrap > 0 { print("\(status.pendingRewrap) wrapped keys are not yet under the primary: `locker keys rewrap` (or a running lockerd) finishes that") }
-            if status.orphaned > 0 { print("WARNING: \(status.orphaned) wrapped keys are under versions this keyring does not hold") }
+            if status.pendingRewrap > 0 { print("\(Plural.count(status.pendingRewrap, "wrapped key")) \(status.pendingRewrap == 1 ? "is" : "are") not yet under the primary: `locker keys rewrap` (or a running lockerd) finishes that") }
+            if status.orphaned > 0 { print("WARNING: \(Plural.count(status.orphaned, "wrapped key")) \(status.orphaned == 1 ? "is" : "are") under versions this keyring does not hold") }
         }
     }
 

@@ -40,6 +40,7 @@ struct ConfigTests {
     @Test("bad values fail with one line naming the key", arguments: [
         (["--port", "abc"], "port"), (["--port", "0"], "port"), (["--port", "70000"], "port"),
         (["--log-level", "loud"], "logLevel"), (["--max-body-bytes", "10"], "maxBodyBytes"), (["--prot", "1"], "--prot"),
+        (["--time-zone", "Mars/Olympus_Mons"], "timeZone"),
     ])
     func badValues(arguments: [String], key: String) async throws {
         let error = await #expect(throws: LockerConfigError.self) {
@@ -47,6 +48,19 @@ struct ConfigTests {
         }
         #expect(error?.description.contains(key) == true)
         #expect(error?.description.contains("\n") == false)
+    }
+
+    @Test("the portal's time zone defaults to Asia/Kolkata and comes from the flag, LOCKER_TIME_ZONE or timeZone in the file")
+    func timeZone() async throws {
+        let file = try tempConfig(#"{"timeZone": "Europe/London"}"#)
+        let none = try await LockerConfig.load(arguments: ["lockerd", "--config", try tempConfig("{}")], environment: [:])
+        #expect(none.settings.timeZone.identifier == "Asia/Kolkata")
+        let fromFile = try await LockerConfig.load(arguments: ["lockerd", "--config", file], environment: [:])
+        #expect(fromFile.settings.timeZone.identifier == "Europe/London")
+        let fromEnv = try await LockerConfig.load(arguments: ["lockerd", "--config", file], environment: ["LOCKER_TIME_ZONE": "Asia/Tokyo"])
+        #expect(fromEnv.settings.timeZone.identifier == "Asia/Tokyo")
+        let fromFlag = try await LockerConfig.load(arguments: ["lockerd", "--config", file, "--time-zone", "America/New_York"], environment: ["LOCKER_TIME_ZONE": "Asia/Tokyo"])
+        #expect(fromFlag.settings.timeZone.identifier == "America/New_York")
     }
 
     @Test("a wrongly typed value in the file is refused, not silently defaulted")

@@ -5,6 +5,7 @@ import Hummingbird
 import HummingbirdTesting
 import LockerCore
 import LockerStore
+import Logging
 import Synchronization
 @testable import LockerServer
 
@@ -55,8 +56,10 @@ final class Harness: @unchecked Sendable {
 
     deinit { try? FileManager.default.removeItem(atPath: path) }
 
-    func app() -> some ApplicationProtocol {
-        Application(router: buildRouter(services: services, config: config))
+    /// The application; `logger` replaces Hummingbird's default (stdout) for tests that cause
+    /// errors on purpose and check the log instead of printing it.
+    func app(logger: Logger? = nil) -> some ApplicationProtocol {
+        Application(router: buildRouter(services: services, config: config), logger: logger)
     }
 
     func register(_ issuer: TestIssuer, name: String = "Test Issuer", docTypes: [String] = ["VACER", "MARKS"]) throws {

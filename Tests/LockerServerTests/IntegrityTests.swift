@@ -3,6 +3,8 @@ import GRDB
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import Logging
+import Synchronization
 import Testing
 @testable import LockerServer
 @testable import LockerStore
@@ -18,7 +20,9 @@ struct IntegrityTests {
         try h.register(cowin)
         let marker = Array("%PDF-1.7 MARKER-INTEGRITY ".utf8)
         let content = marker + [UInt8](repeating: 0x41, count: size - marker.count)
-        try await h.app().test(.router) { client in
+        // The damage is deliberate: its critical log line is recorded and checked, not printed.
+        let log = RecordingLog()
+        try await h.app(logger: log.logger).test(.router) { client in
             let pushed = try await client.push(cowin, try Harness.pushBody(cowin, metadata: Harness.vacer("+919800000077", docId: "I1"), content: content))
             #expect(pushed.status == .created)
             let id = try jsonObject(pushed)["id"] as! String
@@ -69,6 +73,7 @@ struct IntegrityTests {
                 #expect(shareActions == ["share.created", "share.failed"])
             }
         }
+        #expect(log.messages.contains { $0.level == .critical && $0.text.contains("integrity check") }, "the damage is logged as critical")
     }
 
     @Test("a flipped byte in the last segment of a 200 KB file-backed document: 500 integrity-failure and none of its bytes")
@@ -112,6 +117,33 @@ struct IntegrityTests {
                 try await Task.sleep(for: .milliseconds(20))
             }
             #expect(actions.suffix(2) == ["document.downloaded", "document.download-cut"])
+        }
+    }
+}
+
+/// A log handler that keeps messages in memory: for tests whose expected failures would
+/// otherwise print alarming `critical` lines into a passing run's output.
+final class RecordingLog: Sendable {
+    private let lines = Mutex<[(level: Logger.Level, text: String)]>([])
+
+    var messages: [(level: Logger.Level, text: String)] { lines.withLock { $0 } }
+
+    var logger: Logger {
+        Logger(label: "test") { _ in Handler(sink: self) }
+    }
+
+    struct Handler: LogHandler {
+        let sink: RecordingLog
+        var metadata: Logger.Metadata = [:]
+        var logLevel: Logger.Level = .trace
+
+        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+            get { metadata[key] }
+            set { metadata[key] = newValue }
+        }
+
+        func log(event: LogEvent) {
+            sink.lines.withLock { $0.append((event.level, event.message.description)) }
         }
     }
 }

@@ -66,7 +66,7 @@ struct PortalTests {
         try await h.app().test(.router) { client in
             #expect(try await client.push(cowin, Harness.pushBody(cowin, metadata: Harness.vacer("+919800011122", docId: "P1"), content: Array("%PDF-1.7 p".utf8))).status == .created)
             let (cookies, home) = try await portalSignIn(client, h, mobile: "+919800011122")
-            #expect(home.contains("VACER") && home.contains("CoWIN"))
+            #expect(home.contains("Vaccination certificate") && home.contains("CoWIN"))
             for (uri, jar) in [("/", [String: String]()), ("/", cookies)] {
                 let response = try await client.page(uri, cookies: jar)
                 let csp = try #require(response.headers[.contentSecurityPolicy])

@@ -5,7 +5,7 @@ import LockerStore
 enum ActivityText {
     static func describe(_ e: AuditRecord, issuers: [String: String], docTypes: [String: String], labels: [String: String]) -> String {
         let detail = (try? JSONSerialization.jsonObject(with: Data(e.detail.utf8))) as? [String: String] ?? [:]
-        let doc = e.documentID.flatMap { docTypes[$0] }.map { "your \($0) certificate" } ?? "your certificate"
+        let doc = e.documentID.flatMap { docTypes[$0] }.map { "your " + DocTypeNames.phrase($0) } ?? "your certificate"
         let grant = detail["label"] ?? detail["share"].flatMap { labels[$0] } ?? "a share link"
         switch e.action {
         case "document.pushed": return "\(detail["issuer"] ?? "An issuer") added \(doc)"

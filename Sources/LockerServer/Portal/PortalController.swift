@@ -58,7 +58,8 @@ struct PortalController {
         guard checkPreSession(request, form) else { return PortalPage.forbidden() }
         let mobile = form["mobile"]?.trimmingCharacters(in: .whitespaces) ?? ""
         guard Validate.mobile(mobile) else {
-            return signInPage(request, error: "Enter your number with the country code, like +919876543210.", mobile: mobile, status: .badRequest)
+            // Not echoed back: what was typed is not a number, and a form is no place to replay it.
+            return signInPage(request, error: "Enter your number with the country code, like +919876543210.", status: .badRequest)
         }
         do {
             let challenge = try await auth.startSignIn(mobile: mobile, clientAddress: context.clientAddress, logger: context.logger)
@@ -80,7 +81,8 @@ struct PortalController {
             return response
         } catch let problem as Problem {
             let again = Validate.localID(challengeID) && problem.type != "/problems/otp-locked"
-            return PortalPage.render(again ? "otp" : "signin", ["title": "Sign in", "csrf": form["csrf"] ?? "", "challengeId": challengeID,
+            // The challenge id goes back into the form only when it is a well-formed id.
+            return PortalPage.render(again ? "otp" : "signin", ["title": "Sign in", "csrf": form["csrf"] ?? "", "challengeId": again ? challengeID : "",
                                                                "error": problem.detail ?? problem.title, "mobile": ""], status: problem.status)
         }
     }
@@ -97,23 +99,25 @@ struct PortalController {
              Dictionary(try IssuerRecord.fetchAll(db).map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a }))
         }
         let csrf = csrfToken(session)
+        let time = HumanTime(timeZone: services.settings.timeZone)
         let labels = Dictionary(grants.map { ($0.id, $0.label) }, uniquingKeysWith: { a, _ in a })
         let docTypes = Dictionary(docs.map { ($0.id, $0.docType) }, uniquingKeysWith: { a, _ in a })
         let context: [String: Any] = [
             "title": "Your certificates", "signedIn": true, "csrf": csrf,
             "documents": docs.map { d -> [String: Any] in
-                ["id": d.id, "docType": d.docType, "issuerName": issuers[d.issuerID] ?? d.issuerID, "issuedOn": d.issuedOn,
-                 "version": d.version, "sizeText": ByteCountFormatter.string(fromByteCount: Int64(d.size), countStyle: .file),
-                 "revoked": d.revokedAt != nil, "csrf": csrf]
+                ["id": d.id, "docName": DocTypeNames.name(d.docType), "issuerName": issuers[d.issuerID] ?? d.issuerID,
+                 "issuedOn": HumanTime.day(d.issuedOn), "version": d.version,
+                 "sizeText": ByteCountFormatter.string(fromByteCount: Int64(d.size), countStyle: .file),
+                 "revoked": d.revokedAt != nil, "hasStatus": DocTypeNames.carriesVaccinationStatus(d), "csrf": csrf]
             },
             "shares": grants.map { s -> [String: Any] in
                 let state = s.state(at: now)
                 return ["id": s.id, "label": s.label, "scopeText": s.scope == .document ? "the certificate" : "status only",
                         "state": state.rawValue, "active": state == .active, "usesSpent": s.usesSpent, "maxUses": s.maxUses,
-                        "expiresAt": JSONResponse.timestamp(s.expiresAt), "csrf": csrf]
+                        "expiresAt": time.string(s.expiresAt), "expiresAtISO": JSONResponse.timestamp(s.expiresAt), "csrf": csrf]
             },
             "events": events.map { e -> [String: Any] in
-                ["at": JSONResponse.timestamp(e.at), "text": ActivityText.describe(e, issuers: issuers, docTypes: docTypes, labels: labels)]
+                ["at": time.string(e.at), "atISO": JSONResponse.timestamp(e.at), "text": ActivityText.describe(e, issuers: issuers, docTypes: docTypes, labels: labels)]
             },
         ]
         return PortalPage.render("home", context)
@@ -133,7 +137,8 @@ struct PortalController {
         do {
             let (share, token) = try await shares.createShare(citizen: citizen, documentID: documentID, body: body)
             return PortalPage.render("shared", ["title": "Share link", "signedIn": true, "csrf": csrfToken(session), "label": share.label,
-                                                "maxUses": share.maxUses, "expiresAt": JSONResponse.timestamp(share.expiresAt),
+                                                "usesText": share.maxUses == 1 ? "once" : "\(share.maxUses) times",
+                                                "expiresAt": HumanTime(timeZone: services.settings.timeZone).string(share.expiresAt),
                                                 "link": "\(services.settings.publicURL)/s/\(token)"])
         } catch let problem as Problem {
             return PortalPage.message("Could not share", problem.detail ?? problem.title, isError: true, status: problem.status, csrf: csrfToken(session))

@@ -15,9 +15,15 @@ enum PortalPage {
         ]
     }
 
-    static func render(_ template: String, _ context: [String: Any], status: HTTPResponse.Status = .ok) -> Response {
-        let html = PortalTemplates.library.render(context, withTemplate: template) ?? ""
-        return Response(status: status, headers: headers(type: "text/html; charset=utf-8"), body: .init(byteBuffer: ByteBuffer(string: html)))
+    /// Renders a page; every string in `context` is HTML-escaped per Unicode scalar first.
+    static func render(_ template: String, _ context: [String: Any], status: HTTPResponse.Status = .ok,
+                       headers fields: HTTPFields = PortalPage.headers(type: "text/html; charset=utf-8")) -> Response {
+        Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(string: html(template, context))))
+    }
+
+    /// The page's HTML alone.
+    static func html(_ template: String, _ context: [String: Any]) -> String {
+        PortalTemplates.library.render(HTMLText.escapeContext(context), withTemplate: template) ?? ""
     }
 
     static func message(_ heading: String, _ text: String, isError: Bool, status: HTTPResponse.Status, csrf: String? = nil) -> Response {
