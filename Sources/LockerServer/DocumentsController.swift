@@ -130,7 +130,7 @@ enum ContentResponse {
         do {
             while try reader.nextSegments(maxSealedBytes: Envelope.sealedSize(plaintextSize: wholeBodyLimit), { body.writeBytes($0) }) {}
         } catch let error as VaultCryptoError {
-            logger.error("stored document failed its integrity check", metadata: ["document": "\(document.id)", "error": "\(error)"])
+            logger.critical("stored document failed its integrity check", metadata: ["document": "\(document.id)", "error": "\(error)"])
             throw Problem.integrityFailure
         }
         return .whole(body)
@@ -171,7 +171,7 @@ enum ContentResponse {
                         chunk.clear()
                     }
                 } catch let error as VaultCryptoError {
-                    logger.error("stored document failed its integrity check mid-stream", metadata: ["document": "\(documentID)", "error": "\(error)"])
+                    logger.critical("stored document failed its integrity check mid-stream", metadata: ["document": "\(documentID)", "error": "\(error)"])
                     await onCut(sent)
                     throw error
                 }

@@ -97,7 +97,8 @@ struct IntegrityTests {
         let h = try Harness(maxDocumentBytes: 4 << 20, maxBodyBytes: 8 << 20)
         try h.register(cowin)
         let content = [UInt8](repeating: 0x42, count: 3_000_000)
-        try await h.app().test(.live) { client in
+        let log = RecordingLog()
+        try await h.app(logger: log.logger).test(.live) { client in
             let pushed = try await client.push(cowin, try Harness.pushBody(cowin, metadata: Harness.vacer("+919800000078", docId: "I2"), content: content))
             let id = try jsonObject(pushed)["id"] as! String
             let token = try await client.signIn("+919800000078", harness: h)
@@ -118,6 +119,7 @@ struct IntegrityTests {
             }
             #expect(actions.suffix(2) == ["document.downloaded", "document.download-cut"])
         }
+        #expect(log.messages.contains { $0.level == .critical && $0.text.contains("mid-stream") }, "the damage is logged as critical")
     }
 }
 

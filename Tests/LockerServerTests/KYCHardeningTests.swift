@@ -270,6 +270,6 @@ struct KYCHardeningTests {
                                 detail: ["uri": "in.gov.cowin-VACER-1", "reason": "Pushed in error"])
         }
         #expect(ActivityText.describe(record, issuers: [:], docTypes: ["d1": "VACER"], labels: [:])
-                == "An administrator revoked your VACER certificate: Pushed in error")
+                == "An administrator revoked your vaccination certificate: Pushed in error")
     }
 }
