@@ -13,7 +13,7 @@ lockerd restarts on it and every push acknowledged (201), in this round or an ea
 list and download byte-identical for its citizen (OTP sign-in through the outbox on the mount),
 the issuer added before the cut must still push, and at the end `locker audit verify` and
 `locker keys verify --deep` pass. Under synchronous = NORMAL (the bug before "Commits are fsynced
-again") 6-9 % of acknowledged pushes and 1-3 of the 5 issuers were lost here.
+again") 1-10 % of acknowledged pushes (every run) and 0-3 of the 5 issuers were lost here.
 
 A second test cuts the power right after the first push to a brand-new Storage folder.
 """
