@@ -113,6 +113,9 @@ def test_per_address_cap_refuses_clearly_and_others_are_still_served(workdir):
         for s in sockets:
             s.close()
         server.stop()
+    log = server.read_log()
+    assert log.count("connections refused") == 1, "refusals are logged, once per 10 s, not once per connection"
+    assert "refused=1 " in log or log.rstrip().endswith("refused=1")
 
 
 def test_total_cap_answers_503_and_frees_when_connections_close(workdir):

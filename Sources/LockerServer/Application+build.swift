@@ -35,7 +35,7 @@ public func buildApplication(config: LockerConfig, logger: Logger) async throws 
         "files": "\(fileLimit)", "maxConnections": "\(limits.maxConnections)", "maxConnectionsPerClient": "\(limits.maxPerClient)",
         "idleTimeout": "\(limits.idleTimeout)", "headerTimeout": "\(limits.headerTimeout)", "bodyTimeout": "\(limits.bodyTimeout)",
     ])
-    let counter = ConnectionCounter(limits: limits)
+    let counter = ConnectionCounter(limits: limits, logger: logger)
     return Application(
         router: router,
         // Hummingbird's own idle timer is off: ConnectionGuard keeps all three timers.
