@@ -26,7 +26,9 @@ struct Push: ParsableCommand {
     @Option(help: "The metadata JSON file.") var metadata: String
     @Option(help: "The certificate file.") var content: String
     @Option(name: .customLong("content-type"), help: "application/pdf or application/json (default: from the content file's extension).") var contentType: String?
-    @Flag(help: "Print the server's JSON answer.") var json = false
+    /// Shared with every command (`--json` prints the server's JSON answer). `--storage` is
+    /// accepted, like everywhere, but unused: a push goes to lockerd over HTTP.
+    @OptionGroup var options: GlobalOptions
     @Option(help: "Seconds to wait for the server.") var timeout: Double = 60
 
     func run() throws {
@@ -68,7 +70,7 @@ struct Push: ParsableCommand {
             throw CLIError("lockerd answered \(answer.status) (\(answer.body.count) bytes, not a problem+json body)")
         }
         guard let object else { throw CLIError("lockerd answered \(answer.status) with a body that is not JSON") }
-        if json {
+        if options.json {
             let pretty = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
             print(String(decoding: pretty, as: UTF8.self))
             return
