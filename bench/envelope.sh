@@ -9,15 +9,18 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds="${1:-3}"
 command -v openssl >/dev/null || { echo "installing openssl"; apt-get install -y -q openssl >/dev/null; }
-echo "building locker-bench (release)..." >&2
-swift build -c release --product locker-bench 2>&1 | tail -1 >&2
+if [ -z "${LOCKER_BENCH:-}" ]; then   # LOCKER_BENCH=path skips the build
+  echo "building locker-bench (release)..." >&2
+  swift build -c release --product locker-bench 2>&1 | tail -1 >&2
+  LOCKER_BENCH="$PWD/.build/release/locker-bench"
+fi
 mkdir -p bench/results
 out="bench/results/envelope-$(date -u +%Y%m%dT%H%M%SZ).txt"
 rounds="${ROUNDS:-3}"
 locker_json=""
 openssl_lines=""
 for _ in $(seq 1 "$rounds"); do
-  locker_json+=$(.build/release/locker-bench envelope --seconds "$seconds")$'\n'
+  locker_json+=$("$LOCKER_BENCH" envelope --seconds "$seconds")$'\n'
   openssl_lines+=$(openssl speed -evp aes-256-gcm -bytes 16384 -seconds "$seconds" 2>/dev/null | grep -E '^AES-256-GCM' | tail -1)$'\n'
 done
 python3 - "$locker_json" "$openssl_lines" <<'PY' | tee "$out"

@@ -8,16 +8,20 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds="${1:-10}"
 scripts/install-deps test >/dev/null
-echo "building (release)..." >&2
-swift build -c release --product lockerd >&2
-swift build -c release --product locker >&2
-swift build -c release --product locker-bench >&2
+if [ -z "${LOCKERD:-}" ] || [ -z "${LOCKER_CLI:-}" ] || [ -z "${LOCKER_BENCH:-}" ]; then   # all three given: no build
+  echo "building (release)..." >&2
+  swift build -c release --product lockerd >&2
+  swift build -c release --product locker >&2
+  swift build -c release --product locker-bench >&2
+  LOCKERD="$PWD/.build/release/lockerd" LOCKER_CLI="$PWD/.build/release/locker" LOCKER_BENCH="$PWD/.build/release/locker-bench"
+fi
+export LOCKER_CLI
 work=$(mktemp -d /tmp/locker-kyc-bench.XXXXXX)
 pid=""
 cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-.build/release/lockerd --port "$port" --storage "$work/Storage" --log-level warning &
+"$LOCKERD" --port "$port" --storage "$work/Storage" --log-level warning &
 pid=$!
 for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
 PYTHONPATH=tests python3 - "$port" "$work" <<'PY'
@@ -27,7 +31,7 @@ port, work = sys.argv[1], sys.argv[2]
 base, storage = f"http://127.0.0.1:{port}", os.path.join(work, "Storage")
 key, pem = lc.make_issuer_key()
 open(os.path.join(work, "issuer.pub"), "wb").write(pem)
-api = lc.register_issuer(os.path.abspath(".build/release/locker"), storage, "in.gov.cowin", "CoWIN", os.path.join(work, "issuer.pub"))
+api = lc.register_issuer(os.environ["LOCKER_CLI"], storage, "in.gov.cowin", "CoWIN", os.path.join(work, "issuer.pub"))
 rng = random.Random(7)
 people = []
 for i in range(1000):
@@ -48,7 +52,7 @@ kill "$pid"; wait "$pid" 2>/dev/null || true; pid=""
 cp -r "$work" /tmp/kyc-last 2>/dev/null || true
 mkdir -p bench/results
 out="bench/results/kyc-$(date -u +%Y%m%dT%H%M%SZ).txt"
-result=$(.build/release/locker-bench status --storage "$work/Storage" --people "$work/people.tsv" --seconds "$seconds" --tasks 2)
+result=$("$LOCKER_BENCH" status --storage "$work/Storage" --people "$work/people.tsv" --seconds "$seconds" --tasks 2)
 python3 - "$result" <<'PY' | tee "$out"
 import json, sys, datetime, os
 r = json.loads(sys.argv[1])

@@ -135,7 +135,7 @@ enum PortalAssets {
         .cards{list-style:none;padding:0}.card{background:#fff;border:1px solid #d5d8de;border-radius:6px;padding:.8rem;margin:.6rem 0;overflow-wrap:anywhere}
         .error{color:#a00000;font-weight:600}.revoked{color:#a00000}.link{font-family:monospace}
         .activity{padding-left:1.2rem}.activity time{color:#555;font-size:.9rem}time{white-space:nowrap}
-        .facts{display:grid;grid-template-columns:max-content 1fr;gap:.2rem .8rem;margin:0}.facts dt{font-weight:600}.facts dd{margin:0}
+        .facts{display:grid;grid-template-columns:max-content minmax(0,1fr);gap:.2rem .8rem;margin:0}.facts time{white-space:normal}.facts dt{font-weight:600}.facts dd{margin:0}
         """
 
     static let js = """
