@@ -39,6 +39,7 @@ def test_every_json_output_uses_json_types(lockerd, workdir):
     assert push(lockerd.base, api_key, body, ctype).status_code == 201
 
     outputs = {}
+    outputs["issuers add"] = cli_json(storage, "issuers", "add", "--id", "in.gov.cbse", "--name", "CBSE", "--public-key", pem_path, "--doc-types", "MARKS")
     outputs["issuers list"] = cli_json(storage, "issuers", "list")
     outputs["verifiers add"] = cli_json(storage, "verifiers", "add", "--id", "irctc", "--name", "IRCTC", "--origin", "https://www.irctc.co.in")
     outputs["verifiers list"] = cli_json(storage, "verifiers", "list")
@@ -51,6 +52,7 @@ def test_every_json_output_uses_json_types(lockerd, workdir):
     outputs["keys rotate-signing"] = cli_json(storage, "keys", "rotate-signing")
     outputs["keys verify"] = cli_json(storage, "keys", "verify", "--deep")
     outputs["citizens rekey"] = cli_json(storage, "citizens", "rekey", "--mobile", "+919811100005")
+    outputs["documents revoke"] = cli_json(storage, "documents", "revoke", "in.gov.cowin-VACER-J1", "--reason", "Pushed in error")
     outputs["admin reset-credential"] = cli_json(storage, "admin", "reset-credential")
     outputs["issuers disable"] = cli_json(storage, "issuers", "disable", "--id", "in.gov.cowin")
     outputs["audit verify"] = cli_json(storage, "audit", "verify")

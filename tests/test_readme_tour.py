@@ -37,5 +37,7 @@ def test_the_readme_tour_runs_as_written(workdir):
         with open(os.path.join(folder, "VACER-CWN-0001.pdf"), "rb") as f:
             assert f.read() == open(os.path.join(folder, "cert.pdf"), "rb").read()
         assert "audit log intact" in out
+        assert '"statement": "ey' in out, "the clerk's redemption answered a signed statement"
+        assert '"status": 2' in out and '"kind": "kyc-vs"' in out, "the verifier's answer decoded: fully vaccinated"
     finally:
         server.stop()

@@ -3,12 +3,13 @@ import hashlib
 import os
 import shutil
 import subprocess
+import time
 
 import pytest
 import requests
 
 from conftest import LOCKER_CLI, Lockerd
-from locker_client import build_push, make_issuer_key, push, register_issuer, vacer_claims
+from locker_client import bearer, build_push, make_issuer_key, push, register_issuer, sign_in, vacer_claims
 
 
 def populated(workdir, name, mobile):
@@ -92,3 +93,25 @@ def test_a_second_lockerd_on_the_same_storage_is_refused_naming_the_first(workdi
         first.stop()
     # Once the first has stopped, the folder can be served again.
     Lockerd(storage).start().stop()
+
+
+def test_a_keyring_copied_over_a_running_vault_is_refused_and_the_vault_keeps_serving(workdir):
+    a = populated(workdir, "A", "+919811100001")
+    b = populated(workdir, "B", "+919811100002")
+    server = Lockerd(b).start()
+    try:
+        own = sign_in(server.base, b, "+919811100002")
+        before = requests.get(server.base + "/v1/documents", headers=bearer(own), timeout=10).json()["documents"]
+        assert len(before) == 1
+        shutil.copyfile(os.path.join(a, "keys", "keyring.json"), os.path.join(b, "keys", "keyring.json"))
+        time.sleep(2.5)  # the key watcher looks once a second
+        assert requests.get(server.base + "/healthz", timeout=5).status_code == 200
+        # The known citizen still signs in to their document; no second citizen appears.
+        token = sign_in(server.base, b, "+919811100002")
+        after = requests.get(server.base + "/v1/documents", headers=bearer(token), timeout=10).json()["documents"]
+        assert [d["id"] for d in after] == [d["id"] for d in before]
+        content = requests.get(server.base + f"/v1/documents/{after[0]['id']}/content", headers=bearer(token), timeout=10)
+        assert content.status_code == 200 and content.content == b"%PDF-1.7 x"
+        assert "keyring refused" in server.read_log()
+    finally:
+        server.stop()

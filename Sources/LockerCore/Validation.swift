@@ -48,11 +48,26 @@ public enum Validate {
     /// The latest `issuedOn` a push may carry at `now`: the UTC date one day after `now`. A
     /// certificate is not issued in the future; the day allows for clock skew and time zones
     /// ahead of UTC (India is UTC+5:30). Dates compare as strings (`YYYY-MM-DD`).
+    ///
+    /// Plain arithmetic (days since 1970 to a proleptic Gregorian date, as in Howard Hinnant's
+    /// `civil_from_days`): it runs on every status answer, where a `Calendar` cost a few percent
+    /// of the request (measured with perf).
     public static func latestIssueDate(now: Date) -> String {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
-        let c = calendar.dateComponents([.year, .month, .day], from: now.addingTimeInterval(86400))
-        return String(format: "%04d-%02d-%02d", c.year ?? 0, c.month ?? 0, c.day ?? 0)
+        let days = Int((now.timeIntervalSince1970 / 86400).rounded(.down)) + 1
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let dayOfEra = z - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let mp = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * mp + 2) / 5 + 1
+        let month = mp < 10 ? mp + 3 : mp - 9
+        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+        func pad(_ n: Int, _ width: Int) -> String {
+            let s = String(n)
+            return String(repeating: "0", count: max(0, width - s.count)) + s
+        }
+        return pad(year, 4) + "-" + pad(month, 2) + "-" + pad(day, 2)
     }
 
     /// Free text that reaches a person or a log (a share label, a KYC purpose or name, an

@@ -31,11 +31,21 @@ struct KeyWatcher: Service {
 
     func watch(stop: StopFlag) async {
         var pending = true  // at start, finish whatever a crashed rotation left
+        var lastRefusal = Date.distantPast
         var activeKid = try? currentSigningKid()
         while !Task.isCancelled {
-            if (try? services.vault.refreshKeyring()) == true {
-                logger.info("keyring changed; now using it", metadata: ["kek.primary": "\(services.vault.keyring.primaryVersion)"])
-                pending = true
+            do {
+                if try services.vault.refreshKeyring() {
+                    logger.info("keyring changed; now using it", metadata: ["kek.primary": "\(services.vault.keyring.primaryVersion)"])
+                    pending = true
+                }
+            } catch {
+                // A keyring from another vault (or an unreadable one): keep serving with the one
+                // in use, and say so loudly, at most once a minute.
+                if Date().timeIntervalSince(lastRefusal) >= 60 {
+                    logger.critical("keyring refused; still using the one loaded before", metadata: ["error": "\(error)"])
+                    lastRefusal = Date()
+                }
             }
             if pending { pending = !(await finishRewrap(stop: stop)) }
             let kid = try? currentSigningKid()

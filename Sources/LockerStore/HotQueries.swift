@@ -27,6 +27,11 @@ public enum HotQueries {
         try first(db, documentByURISQL, [uri])
     }
 
+    /// An issuer by id (a status answer checks it is enabled and registered for the type).
+    public static func issuer(_ db: Database, id: String) throws -> IssuerRecord? {
+        try first(db, issuerByIDSQL, [id])
+    }
+
     /// An issuer by API-key hash.
     public static func issuer(_ db: Database, apiKeyHash: Data) throws -> IssuerRecord? {
         try first(db, issuerByKeySQL, [apiKeyHash])
@@ -84,6 +89,7 @@ public enum HotQueries {
     private static let documentByIDSQL = "SELECT \(DocumentRecord.selection) FROM documents WHERE id = ?"
     private static let documentByURISQL = "SELECT \(DocumentRecord.selection) FROM documents WHERE uri = ?"
     private static let citizenByMobileSQL = "SELECT \(CitizenRecord.selection) FROM citizens WHERE mobileHash = ?"
+    private static let issuerByIDSQL = "SELECT \(IssuerRecord.selection) FROM issuers WHERE id = ?"
     private static let issuerByKeySQL = "SELECT \(IssuerRecord.selection) FROM issuers WHERE apiKeyHash = ?"
     private static let citizenByIDSQL = "SELECT \(CitizenRecord.selection) FROM citizens WHERE id = ?"
     private static let vaccinationCertificatesSQL = """

@@ -29,8 +29,13 @@ public final class Vault: Sendable {
         if !provider.exists() && databaseExists {
             throw StoreError("keyring missing at \(layout.keyringPath) but database \(layout.databasePath) exists; refusing to create new keys (stored documents would be unreadable)")
         }
+        if !provider.exists(), let marker = VaultIdentity.blobMarker(layout) {
+            throw StoreError("keyring missing at \(layout.keyringPath) but the blob folder belongs to vault \(marker); refusing to create new keys (stored documents would be unreadable)")
+        }
+        let existed = provider.exists()
         var stamp = provider.stamp()
         var keyring = try provider.load(createIfMissing: true)
+        if !existed { stamp = provider.stamp() }  // created just now: not a change to pick up
         // One vault, one identity: checked read-only, before any migration or write.
         let recorded = databaseExists ? try VaultIdentity.verify(databasePath: layout.databasePath, keyring: keyring) : nil
         try VaultIdentity.verifyBlobs(layout: layout, vaultID: keyring.vaultID ?? recorded?.vaultID)
@@ -76,6 +81,14 @@ public final class Vault: Sendable {
         let stamp = keyProvider.stamp()
         if let stamp, stamp == keyringState.withLock({ $0.stamp }) { return false }
         let fresh = try keyProvider.load(createIfMissing: false)
+        // One vault, one identity, also while running: a keyring copied in from another vault
+        // (another vault id, or another index key) is refused and the one in use is kept.
+        let current = keyring
+        guard fresh.vaultID == current.vaultID || current.vaultID == nil,
+              let id = current.vaultID ?? fresh.vaultID,
+              ConstantTime.equal(fresh.identityCheck(vaultID: id), current.identityCheck(vaultID: id)) else {
+            throw VaultIdentity.mismatch("the keyring now at \(layout.keyringPath) belongs to vault \(fresh.vaultID ?? "(none recorded)"), not to vault \(current.vaultID ?? "?") which this process serves; it was not loaded")
+        }
         keyringState.withLock { $0 = (fresh, stamp) }
         return true
     }

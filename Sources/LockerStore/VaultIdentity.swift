@@ -105,4 +105,9 @@ public enum VaultIdentity {
     }
 
     static func markerPath(_ layout: StorageLayout) -> String { layout.blobDirectory + "/vault-id" }
+
+    /// The vault id the blob folder records, if any.
+    static func blobMarker(_ layout: StorageLayout) -> String? {
+        (try? String(contentsOfFile: markerPath(layout), encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
 }

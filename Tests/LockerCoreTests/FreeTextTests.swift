@@ -30,4 +30,17 @@ struct FreeTextTests {
         #expect(Validate.latestIssueDate(now: Date(timeIntervalSince1970: 1_800_000_000)) == "2027-01-16")
         #expect(Validate.latestIssueDate(now: Date(timeIntervalSince1970: 1_798_761_599)) == "2027-01-01", "23:59:59 on 2026-12-31")
     }
+
+    @Test("the arithmetic date matches Foundation's Gregorian UTC calendar over 400 years of random instants")
+    func latestIssueDateMatchesCalendar() {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        var rng = SystemRandomNumberGenerator()
+        for _ in 0..<5_000 {
+            let now = Date(timeIntervalSince1970: Double(Int64.random(in: -2_208_988_800...10_413_792_000, using: &rng)))
+            let c = calendar.dateComponents([.year, .month, .day], from: now.addingTimeInterval(86400))
+            let expected = String(format: "%04d-%02d-%02d", c.year!, c.month!, c.day!)
+            #expect(Validate.latestIssueDate(now: now) == expected, "at \(now.timeIntervalSince1970)")
+        }
+    }
 }
