@@ -115,3 +115,10 @@ def test_a_keyring_copied_over_a_running_vault_is_refused_and_the_vault_keeps_se
         assert "keyring refused" in server.read_log()
     finally:
         server.stop()
+
+
+def test_the_cli_refuses_a_storage_folder_given_twice(workdir):
+    result = subprocess.run([LOCKER_CLI, "--storage", os.path.join(workdir, "A"), "--storage", os.path.join(workdir, "B"), "keys", "status"],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1 and "more than once" in result.stderr, result.stderr
+    assert not os.path.exists(os.path.join(workdir, "A")) and not os.path.exists(os.path.join(workdir, "B")), "nothing was created"

@@ -16,7 +16,13 @@ struct Locker: ParsableCommand {
     /// Accepts the global options anywhere (`locker --storage DIR keys status`, as the docs
     /// write it) by moving them after the subcommand path, where the leaf command parses them.
     static func main() {
-        main(Array(hoistGlobalOptions(Array(CommandLine.arguments.dropFirst()))))
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        // A repeated --storage is an error, never a silent choice of one of them.
+        if arguments.filter({ $0 == "--storage" || $0.hasPrefix("--storage=") }).count > 1 {
+            FileHandle.standardError.write(Data("Error: --storage is given more than once\n".utf8))
+            Foundation.exit(1)
+        }
+        main(Array(hoistGlobalOptions(arguments)))
     }
 
     static func hoistGlobalOptions(_ arguments: [String]) -> [String] {
