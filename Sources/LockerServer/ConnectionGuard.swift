@@ -27,6 +27,8 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
     /// The response went out before the request body was all read (a 413, say).
     private var answeredEarly = false
     private var timer: Scheduled<Void>?
+    /// When the current phase must be over; nil while a response is produced or sent.
+    private var deadline: NIODeadline?
 
     init(counter: ConnectionCounter) {
         self.counter = counter
@@ -68,6 +70,7 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
     private func finish() {
         timer?.cancel()
         timer = nil
+        deadline = nil
         if let address {
             counter.close(address)
             self.address = nil
@@ -133,19 +136,36 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
         }
     }
 
+    /// Sets the phase's deadline. Scheduling and cancelling a timer three times per request
+    /// cost more than the check it makes, so one timer per connection is kept and fires at
+    /// least every `shortest` seconds (the smallest timeout): a new deadline is never earlier
+    /// than the pending check, which then closes the connection or looks again.
     private func arm(context: ChannelHandlerContext, after delay: Duration) {
-        timer?.cancel()
-        let nanoseconds = delay.components.seconds * 1_000_000_000 + delay.components.attoseconds / 1_000_000_000
-        timer = context.eventLoop.assumeIsolated().scheduleTask(in: .nanoseconds(nanoseconds)) { [weak self] in
-            guard let self, self.phase != .responding else { return }
+        deadline = .now() + Self.timeAmount(delay)
+        if timer == nil { scheduleCheck(context: context) }
+    }
+
+    private func scheduleCheck(context: ChannelHandlerContext) {
+        guard let deadline else { return }
+        let at = min(deadline, .now() + Self.timeAmount(counter.limits.shortestTimeout))
+        timer = context.eventLoop.assumeIsolated().scheduleTask(deadline: at) { [weak self] in
+            guard let self else { return }
             self.timer = nil
-            context.close(promise: nil)
+            guard let deadline = self.deadline, self.phase != .responding else { return }
+            if deadline <= .now() {
+                context.close(promise: nil)
+            } else {
+                self.scheduleCheck(context: context)
+            }
         }
     }
 
     private func disarm() {
-        timer?.cancel()
-        timer = nil
+        deadline = nil
+    }
+
+    private static func timeAmount(_ delay: Duration) -> TimeAmount {
+        .nanoseconds(delay.components.seconds * 1_000_000_000 + delay.components.attoseconds / 1_000_000_000)
     }
 
     /// 503 problem+json with `Connection: close`, then close; nothing of the client's is read.

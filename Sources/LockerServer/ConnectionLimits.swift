@@ -16,6 +16,9 @@ public struct ConnectionLimits: Sendable, Equatable {
     /// How long a request body may take, from the end of the head to the end of the body.
     public var bodyTimeout: Duration
 
+    /// The smallest of the three timeouts: how often a connection's one timer looks.
+    var shortestTimeout: Duration { min(idleTimeout, headerTimeout, bodyTimeout) }
+
     public init(maxConnections: Int = 4096, maxPerClient: Int = 256, idleTimeout: Duration = .seconds(60),
                 headerTimeout: Duration = .seconds(15), bodyTimeout: Duration = .seconds(120)) {
         self.maxConnections = maxConnections
