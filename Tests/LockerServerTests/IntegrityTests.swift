@@ -149,3 +149,38 @@ final class RecordingLog: Sendable {
         }
     }
 }
+
+extension IntegrityTests {
+    @Test("a share of a 3 MB document cut by damage in its last segment: recorded as cut, and its use is given back")
+    func cutShareStream() async throws {
+        let h = try Harness(maxDocumentBytes: 4 << 20, maxBodyBytes: 8 << 20)
+        try h.register(cowin)
+        let content = [UInt8](repeating: 0x43, count: 3_000_000)
+        let log = RecordingLog()
+        try await h.app(logger: log.logger).test(.live) { client in
+            let pushed = try await client.push(cowin, try Harness.pushBody(cowin, metadata: Harness.vacer("+919800000079", docId: "I3"), content: content))
+            let id = try jsonObject(pushed)["id"] as! String
+            let token = try await client.signIn("+919800000079", harness: h)
+            let created = try await client.json("/v1/documents/\(id)/shares", ["label": "Clerk", "maxUses": 1], token: token)
+            let shareToken = try #require(try jsonObject(created)["token"] as? String)
+            let blobID = try await h.vault.database.pool.read { db in try String.fetchOne(db, sql: "SELECT blobID FROM documents WHERE id = ?", arguments: [id]) }!
+            let path = try FileBlobStore(layout: StorageLayout(root: h.path)).path(of: blobID)
+            var bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+            bytes[bytes.count - 3] ^= 0x01
+            try bytes.write(to: URL(fileURLWithPath: path))
+            let response = try? await client.json("/v1/shares/redeem", ["token": shareToken])
+            #expect((response?.body.readableBytes ?? 0) < content.count, "the damaged tail is never sent")
+            var actions = [String]()
+            for _ in 0..<50 {
+                actions = try await h.vault.database.pool.read { db in
+                    try String.fetchAll(db, sql: "SELECT action FROM auditLog WHERE action LIKE 'share.%' ORDER BY seq")
+                }
+                if actions.last == "share.cut" { break }
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            #expect(actions == ["share.created", "share.redeemed", "share.cut"])
+            let spent = try await h.vault.database.pool.read { db in try Int.fetchOne(db, sql: "SELECT usesSpent FROM shares") }
+            #expect(spent == 0, "the use spent on a cut download is given back")
+        }
+    }
+}
