@@ -228,3 +228,39 @@ def test_a_connection_answered_before_its_body_was_read_still_idles_out(workdir)
         assert server.proc.poll() is None
     finally:
         server.stop()
+
+
+def test_a_client_that_pipelines_and_never_reads_is_cut_by_the_send_timeout(workdir):
+    # 200 pipelined GETs of the 50 KB contract (10 MB, more than the sockets' buffers hold), a 4 KB
+    # receive buffer, and nothing read for a while: the
+    # answers stop moving, and after --send-timeout the connection is closed (it used to stay
+    # open past every timeout, holding its slot). The server keeps serving others throughout.
+    server = start(workdir, *FAST, "--send-timeout", "2")
+    try:
+        s = socket.socket()
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        s.connect(("127.0.0.1", server.port))
+        s.sendall(b"GET /openapi.yaml HTTP/1.1\r\nHost: locker\r\n\r\n" * 200)
+        began = time.monotonic()
+        time.sleep(1.0)
+        assert healthz(server, "127.0.0.2") < 2.0
+        time.sleep(3.0)  # past --send-timeout with nothing taken
+        # Now drain what was sent: the stream must end (closed) well before all 200 answers.
+        s.settimeout(10)
+        received = 0
+        while True:
+            try:
+                chunk = s.recv(65536)
+            except (ConnectionResetError, socket.timeout):
+                break
+            if not chunk:
+                break
+            received += len(chunk)
+            if time.monotonic() - began > 15:
+                break
+        s.close()
+        assert time.monotonic() - began < 12, "the stalled connection was closed by the send timeout"
+        assert received < 200 * 40_000, f"not every pipelined answer was sent ({received} bytes)"
+        assert server.proc.poll() is None
+    finally:
+        server.stop()

@@ -122,3 +122,18 @@ def test_the_cli_refuses_a_storage_folder_given_twice(workdir):
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 1 and "more than once" in result.stderr, result.stderr
     assert not os.path.exists(os.path.join(workdir, "A")) and not os.path.exists(os.path.join(workdir, "B")), "nothing was created"
+
+
+def test_a_rekey_from_the_cli_ends_a_cached_session_on_the_next_request(workdir):
+    b = populated(workdir, "B", "+919811100002")
+    server = Lockerd(b).start()
+    try:
+        token = sign_in(server.base, b, "+919811100002")
+        for _ in range(2):  # the second answer comes from lockerd's session cache
+            assert requests.get(server.base + "/v1/documents", headers=bearer(token), timeout=10).status_code == 200
+        result = subprocess.run([LOCKER_CLI, "--storage", b, "citizens", "rekey", "--mobile", "+919811100002"],
+                                capture_output=True, text=True, timeout=60)
+        assert result.returncode == 0, result.stderr
+        assert requests.get(server.base + "/v1/documents", headers=bearer(token), timeout=10).status_code == 401
+    finally:
+        server.stop()

@@ -4,16 +4,6 @@ import Foundation
 /// Compact JWS (RFC 7515) signed with Ed25519, using the fully-specified algorithm name
 /// `Ed25519` of RFC 9864 rather than the deprecated `EdDSA`.
 public enum CompactJWS {
-    /// `header.payload.signature`, each part base64url. Keys are sorted so output is stable.
-    public static func sign(payload: [String: Any], kid: String, key: Curve25519.Signing.PrivateKey) throws -> String {
-        let header: [String: Any] = ["alg": "Ed25519", "kid": kid, "typ": "JWT"]
-        let h = Base64URL.encode(try JSONSerialization.data(withJSONObject: header, options: [.sortedKeys]))
-        let p = Base64URL.encode(try JSONSerialization.data(withJSONObject: payload, options: [.sortedKeys]))
-        let signingInput = Array("\(h).\(p)".utf8)
-        let signature = try key.signature(for: signingInput)
-        return "\(h).\(p).\(Base64URL.encode(signature))"
-    }
-
     /// The encoded protected header for a key id and an explicit `typ` (RFC 8725 §3.11: each
     /// kind of token its own type, so one cannot pass for another); callers on a hot path
     /// compute it once.

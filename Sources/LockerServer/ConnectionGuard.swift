@@ -10,7 +10,10 @@ import NIOHTTPTypes
 /// - A request head whose first byte arrived but whose end has not: closed `headerTimeout` after
 ///   that first byte (a slow trickle does not extend it).
 /// - A request body not finished within `bodyTimeout` of its head: closed.
-/// While a response is being produced or sent no timer runs, so slow downloads are not cut.
+/// - An answer the client stops taking: closed once `sendTimeout` passes with no part of it
+///   written or taken (each part written, and each time the socket drains, starts it again), so
+///   a slow download that keeps moving is never cut, and a client that pipelines requests and
+///   never reads does not hold its slot forever.
 final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPRequestPart
     typealias InboundOut = HTTPRequestPart
@@ -104,13 +107,22 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
                 awaitNextRequest(context: context)
             } else {
                 phase = .responding
-                disarm()
+                arm(context: context, after: counter.limits.sendTimeout)
             }
         }
         context.fireChannelRead(data)
     }
 
+    /// The client took some of the answer: it may take `sendTimeout` again for the next part.
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if phase == .responding && context.channel.isWritable { arm(context: context, after: counter.limits.sendTimeout) }
+        context.fireChannelWritabilityChanged()
+    }
+
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        // Each part of an answer starts the send deadline again: a slow download that keeps
+        // moving is never cut; one the client stopped taking is.
+        if phase == .responding { deadline = .now() + Self.timeAmount(counter.limits.sendTimeout) }
         if case .end = unwrapOutboundIn(data) {
             switch phase {
             case .responding: awaitNextRequest(context: context)
@@ -151,17 +163,13 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
         timer = context.eventLoop.assumeIsolated().scheduleTask(deadline: at) { [weak self] in
             guard let self else { return }
             self.timer = nil
-            guard let deadline = self.deadline, self.phase != .responding else { return }
+            guard let deadline = self.deadline else { return }
             if deadline <= .now() {
                 context.close(promise: nil)
             } else {
                 self.scheduleCheck(context: context)
             }
         }
-    }
-
-    private func disarm() {
-        deadline = nil
     }
 
     private static func timeAmount(_ delay: Duration) -> TimeAmount {

@@ -16,16 +16,21 @@ public struct ConnectionLimits: Sendable, Equatable {
     /// How long a request body may take, from the end of the head to the end of the body.
     public var bodyTimeout: Duration
 
-    /// The smallest of the three timeouts: how often a connection's one timer looks.
-    var shortestTimeout: Duration { min(idleTimeout, headerTimeout, bodyTimeout) }
+    /// How long an answer may go without the client taking any of it (a client that stops
+    /// reading, or pipelines requests and never reads, would otherwise hold its slot forever).
+    public var sendTimeout: Duration
+
+    /// The smallest of the timeouts: how often a connection's one timer looks.
+    var shortestTimeout: Duration { min(idleTimeout, headerTimeout, bodyTimeout, sendTimeout) }
 
     public init(maxConnections: Int = 4096, maxPerClient: Int = 256, idleTimeout: Duration = .seconds(60),
-                headerTimeout: Duration = .seconds(15), bodyTimeout: Duration = .seconds(120)) {
+                headerTimeout: Duration = .seconds(15), bodyTimeout: Duration = .seconds(120), sendTimeout: Duration = .seconds(60)) {
         self.maxConnections = maxConnections
         self.maxPerClient = maxPerClient
         self.idleTimeout = idleTimeout
         self.headerTimeout = headerTimeout
         self.bodyTimeout = bodyTimeout
+        self.sendTimeout = sendTimeout
     }
 
     /// The built-in defaults.
@@ -39,7 +44,9 @@ public struct ConnectionLimits: Sendable, Equatable {
     public func fitted(toOpenFileLimit openFileLimit: Int) -> ConnectionLimits {
         var limits = self
         limits.maxConnections = max(1, min(maxConnections, openFileLimit - Self.reservedFiles))
-        limits.maxPerClient = min(maxPerClient, limits.maxConnections)
+        // Lowered to fit the file limit: one address never takes more than an eighth of it.
+        let lowered = limits.maxConnections < maxConnections
+        limits.maxPerClient = min(maxPerClient, lowered ? max(1, limits.maxConnections / 8) : limits.maxConnections)
         return limits
     }
 }

@@ -76,7 +76,13 @@ struct KYCController {
         guard Validate.longestDigitRun(purpose) < Self.purposeDigitRunLimit else {
             throw Problem.badRequest("purpose must not hold \(Self.purposeDigitRunLimit) or more digits in a row (it is shown beside the consent code); write a reference as, e.g., PNR ending 888")
         }
-        if let nonce = body.nonce { guard (1...128).contains(nonce.unicodeScalars.count) else { throw Problem.badRequest("nonce must be 1-128 characters") } }
+        if let nonce = body.nonce {
+            // Signed into the answer as given: no control or invisible characters (a NUL cut it
+            // short in some readers, so two nonces could yield answers that read the same).
+            guard Validate.displayText(nonce, max: 128), !nonce.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else {
+                throw Problem.badRequest("nonce must be 1-128 characters, without control, format or separator characters")
+            }
+        }
         let now = services.clock()
         let otp = OTP.generate()
         let id = SecureRandom.identifier()

@@ -20,6 +20,7 @@ import Logging
 ///   client address (defaults 4096, 256; the first is lowered to fit the process's file limit)
 /// - `--idle-timeout`, `--header-timeout`, `--body-timeout`: seconds a connection may sit idle,
 ///   take to send a request head, and take to send a request body (defaults 60, 15, 120)
+/// - `--send-timeout`: seconds an answer may go with none of it taken by the client (default 60)
 /// - `--time-zone` / `LOCKER_TIME_ZONE` / `timeZone`: IANA zone the portal shows times in (default `Asia/Kolkata`)
 /// - `--config` / `LOCKER_CONFIG`: the JSON file itself (default `Config/lockerd.json`)
 ///
@@ -43,7 +44,7 @@ public struct LockerConfig: Sendable {
     /// Flags `lockerd` accepts; anything else is refused rather than silently ignored.
     public static let knownFlags: Set<String> = ["host", "port", "storage", "max-body-bytes", "log-level", "config", "help",
                                                     "max-document-bytes", "session-ttl", "otp-per-mobile-per-hour", "otp-per-client-per-hour", "sms-gateway-url", "public-url",
-                                                    "max-connections", "max-connections-per-client", "idle-timeout", "header-timeout", "body-timeout", "time-zone"]
+                                                    "max-connections", "max-connections-per-client", "idle-timeout", "header-timeout", "body-timeout", "send-timeout", "time-zone"]
 
     public init(host: String = "127.0.0.1", port: Int = 8080, storagePath: String, maxBodyBytes: Int = 64 << 10, logLevel: Logger.Level = .info) {
         self.host = host
@@ -110,7 +111,8 @@ public struct LockerConfig: Sendable {
             maxPerClient: try int("maxConnectionsPerClient", 1...1_000_000, default: ConnectionLimits.defaults.maxPerClient),
             idleTimeout: .seconds(try int("idleTimeout", 1...86400, default: 60)),
             headerTimeout: .seconds(try int("headerTimeout", 1...3600, default: 15)),
-            bodyTimeout: .seconds(try int("bodyTimeout", 1...86400, default: 120)))
+            bodyTimeout: .seconds(try int("bodyTimeout", 1...86400, default: 120)),
+            sendTimeout: .seconds(try int("sendTimeout", 1...86400, default: 60)))
         let zoneName = try read(all, "timeZone") { $0.string(forKey: "timeZone") } ?? "Asia/Kolkata"
         guard let zone = TimeZone(identifier: zoneName) else {
             throw LockerConfigError("invalid value for timeZone: \(zoneName.debugDescription) (expected an IANA time zone such as Asia/Kolkata or UTC)")
@@ -178,6 +180,8 @@ public struct LockerConfig: Sendable {
                 seconds to send a request head (default 15)
           --body-timeout S  (LOCKER_BODY_TIMEOUT, bodyTimeout)
                 seconds to send a request body (default 120)
+          --send-timeout S  (LOCKER_SEND_TIMEOUT, sendTimeout)
+                seconds an answer may go with none of it taken by the client (default 60)
           --time-zone ZONE  (LOCKER_TIME_ZONE, timeZone)
                 IANA time zone the portal shows times in (default Asia/Kolkata)
           --help

@@ -43,7 +43,8 @@ struct FlagTests {
             await #expect(throws: LockerConfigError.self, "\(bad)") { try await load(bad) }
         }
         let fitted = ConnectionLimits(maxConnections: 4096, maxPerClient: 4096).fitted(toOpenFileLimit: 1024)
-        #expect(fitted.maxConnections == 1024 - ConnectionLimits.reservedFiles && fitted.maxPerClient == fitted.maxConnections)
+        #expect(fitted.maxConnections == 1024 - ConnectionLimits.reservedFiles && fitted.maxPerClient == fitted.maxConnections / 8,
+                "lowered to fit the file limit, one address gets at most an eighth")
     }
 
     @Test("the connection counter caps in all and per address, and frees on close")

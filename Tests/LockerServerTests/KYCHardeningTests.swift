@@ -254,6 +254,13 @@ struct KYCHardeningTests {
             #expect(r.status == .badRequest)
             #expect(r.headers[.contentType] == "application/problem+json")
             #expect(h.sms.count == 0)
+            // A nonce is signed in as given: a NUL or another control character would let two
+            // nonces read the same in some verifiers' libraries.
+            for nonce in ["a\u{0}b", "n\u{1b}[1m", "line\u{2028}break"] {
+                let refused = try await client.ask(irctc, mobile: "+919800000001", name: "Asha Verma", nonce: nonce)
+                #expect(refused.status == .badRequest, "nonce \(nonce.debugDescription)")
+            }
+            #expect(h.sms.count == 0)
             let session = try await client.signIn(mobile, harness: h)
             #expect(try await client.get("/v1/activity?before=9223372036854775807", token: session).status == .ok)
             #expect(try await client.get("/v1/activity?before=9223372036854775808", token: session).status == .badRequest)
