@@ -158,13 +158,17 @@ struct SharesController {
         let agent = String(String.UnicodeScalarView((request.headers[.userAgent] ?? "").unicodeScalars.prefix(200)
             .map { Validate.displaySafe($0) ? $0 : "\u{FFFD}" }))
         let passcodeGiven = body.passcode
+        // What every audit entry of this redemption says of the grant and the client.
+        let detailFor: @Sendable (ShareRecord) -> [String: String] = { share in
+            ["share": share.id, "label": share.label, "client": client, "userAgent": agent, "scope": share.scope.rawValue]
+        }
         // One job on the serialized writer finds the grant, checks it and, for a status answer,
         // spends the use and records it: nothing can change between the check and the spend.
         // A document is verified before its use is spent (below), so a damaged copy spends nothing.
         let outcome: Outcome = try await services.committer.write { db in
             guard let (share, document, owner) = try HotQueries.share(db, tokenHash: tokenHash), share.state(at: now) == .active,
                   document.revokedAt == nil else { return .notFound }
-            var detail = ["share": share.id, "label": share.label, "client": client, "userAgent": agent, "scope": share.scope.rawValue]
+            var detail = detailFor(share)
             if let expected = share.passcodeHash,
                !ConstantTime.equal([UInt8](passcodeGiven.map { passcodeHash($0, shareID: share.id) } ?? Data()), [UInt8](expected)) {
                 var current = share
@@ -197,7 +201,7 @@ struct SharesController {
             }
             throw Problem(.forbidden, "passcode-invalid", "Wrong passcode", detail: detail)
         case .granted(let share, let document, let owner):
-            let detail = ["share": share.id, "label": share.label, "client": client, "userAgent": agent, "scope": share.scope.rawValue]
+            let detail = detailFor(share)
             switch share.scope {
             case .document:
                 let prepared: ContentResponse.Prepared

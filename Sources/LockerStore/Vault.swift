@@ -26,16 +26,16 @@ public final class Vault: Sendable {
         try layout.prepare()
         let provider = keyProvider ?? FileKeyProvider(layout: layout)
         let databaseExists = FileManager.default.fileExists(atPath: layout.databasePath)
-        if !provider.exists() && databaseExists {
+        let keyringExists = provider.exists()
+        if !keyringExists && databaseExists {
             throw StoreError("keyring missing at \(layout.keyringPath) but database \(layout.databasePath) exists; refusing to create new keys (stored documents would be unreadable)")
         }
-        if !provider.exists(), let marker = VaultIdentity.blobMarker(layout) {
+        if !keyringExists, let marker = VaultIdentity.blobMarker(layout) {
             throw StoreError("keyring missing at \(layout.keyringPath) but the blob folder belongs to vault \(marker); refusing to create new keys (stored documents would be unreadable)")
         }
-        let existed = provider.exists()
         var stamp = provider.stamp()
         var keyring = try provider.load(createIfMissing: true)
-        if !existed { stamp = provider.stamp() }  // created just now: not a change to pick up
+        if !keyringExists { stamp = provider.stamp() }  // created just now: not a change to pick up
         // One vault, one identity: checked read-only, before any migration or write.
         let recorded = databaseExists ? try VaultIdentity.verify(databasePath: layout.databasePath, keyring: keyring) : nil
         try VaultIdentity.verifyBlobs(layout: layout, vaultID: keyring.vaultID ?? recorded?.vaultID)

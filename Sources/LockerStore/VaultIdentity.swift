@@ -71,8 +71,7 @@ public enum VaultIdentity {
 
     /// Checks the blob folder's marker against the keyring's vault id.
     static func verifyBlobs(layout: StorageLayout, vaultID: String?) throws {
-        guard let vaultID, let marker = try? String(contentsOfFile: markerPath(layout), encoding: .utf8) else { return }
-        let recorded = marker.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard let vaultID, let recorded = blobMarker(layout) else { return }
         guard recorded == vaultID else { throw mismatch("the blob folder belongs to vault \(recorded), the keyring to vault \(vaultID)") }
     }
 
