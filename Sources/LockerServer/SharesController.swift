@@ -250,7 +250,7 @@ struct SharesController {
     /// from an enabled issuer registered for this document type, not dated in the future.
     func statusStatement(share: ShareRecord, document: DocumentRecord, owner: CitizenRecord, now: Date) throws -> String {
         let issuer = try services.vault.database.read { db in try HotQueries.issuer(db, id: document.issuerID) }
-        let valid = issuer.map { !$0.disabled && $0.mayIssue(document.docType) } == true && document.issuedOn <= Validate.latestIssueDate(now: now)
+        let valid = issuer?.vouches(for: document.docType) == true && document.issuedOn <= Validate.latestIssueDate(now: now)
         var facts: [(String, String)] = [
             ("docType", CompactJWS.jsonString(document.docType)), ("issuedOn", CompactJWS.jsonString(document.issuedOn)),
             ("issuer", CompactJWS.jsonString(document.issuerID)), ("valid", valid ? "true" : "false"),

@@ -136,6 +136,10 @@ public struct IssuerRecord: Codable, Sendable, Equatable, FetchableRecord, Persi
     /// The stored form: sorted, without duplicates, comma-separated.
     public static func encodeDocTypes(_ types: [String]) -> String { Set(types).sorted().joined(separator: ",") }
 
+    /// Whether a status answer counts this issuer's word on `docType` (enabled and authorised):
+    /// the Swift twin of `issuesDocTypeSQL`, for answers about one known document.
+    public func vouches(for docType: String) -> Bool { !disabled && mayIssue(docType) }
+
     /// SQL true when the issuer row aliased `alias` is enabled and may issue the document type
     /// given by the SQL expression `docType` (an enabled, authorised issuer's documents are the
     /// only ones a status answer counts).
