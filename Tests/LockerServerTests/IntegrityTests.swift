@@ -13,6 +13,23 @@ import Testing
 struct IntegrityTests {
     let cowin = TestIssuer(id: "in.gov.cowin")
 
+    /// Flips one bit of a document's sealed copy, `flipFromEnd` bytes from its end, wherever it
+    /// is stored (a row of `inlineBlobs`, or a file).
+    static func damage(document id: String, in h: Harness, flipFromEnd: Int) async throws {
+        let blobID = try await h.vault.database.pool.read { db in try String.fetchOne(db, sql: "SELECT blobID FROM documents WHERE id = ?", arguments: [id]) }!
+        let inline = try await h.vault.database.pool.read { db in try Data.fetchOne(db, sql: "SELECT bytes FROM inlineBlobs WHERE id = ?", arguments: [blobID]) }
+        if var bytes = inline {
+            bytes[bytes.count - flipFromEnd] ^= 0x01
+            let damaged = bytes
+            try await h.vault.database.pool.write { db in try db.execute(sql: "UPDATE inlineBlobs SET bytes = ? WHERE id = ?", arguments: [damaged, blobID]) }
+        } else {
+            let path = try FileBlobStore(layout: StorageLayout(root: h.path)).path(of: blobID)
+            var bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+            bytes[bytes.count - flipFromEnd] ^= 0x01
+            try bytes.write(to: URL(fileURLWithPath: path))
+        }
+    }
+
     /// Pushes one document of `size` bytes, damages its sealed bytes at `flip` (from the end),
     /// and downloads it as the owner.
     func damagedDownload(size: Int, flipFromEnd: Int, share: Bool = false) async throws {
@@ -31,26 +48,12 @@ struct IntegrityTests {
             #expect(intact.status == .ok)
             #expect(Array(intact.body.readableBytesView) == content)
 
-            @Sendable func damage() async throws {
-                let blobID = try await h.vault.database.pool.read { db in try String.fetchOne(db, sql: "SELECT blobID FROM documents WHERE id = ?", arguments: [id]) }!
-                let inline = try await h.vault.database.pool.read { db in try Data.fetchOne(db, sql: "SELECT bytes FROM inlineBlobs WHERE id = ?", arguments: [blobID]) }
-                if var bytes = inline {
-                    bytes[bytes.count - flipFromEnd] ^= 0x01
-                    let damaged = bytes
-                    try await h.vault.database.pool.write { db in try db.execute(sql: "UPDATE inlineBlobs SET bytes = ? WHERE id = ?", arguments: [damaged, blobID]) }
-                } else {
-                    let path = try FileBlobStore(layout: StorageLayout(root: h.path)).path(of: blobID)
-                    var bytes = try Data(contentsOf: URL(fileURLWithPath: path))
-                    bytes[bytes.count - flipFromEnd] ^= 0x01
-                    try bytes.write(to: URL(fileURLWithPath: path))
-                }
-            }
             var shareToken: String?
             if share {
                 let created = try await client.json("/v1/documents/\(id)/shares", ["label": "Clerk", "maxUses": 1], token: token)
                 shareToken = try jsonObject(created)["token"] as? String
             }
-            try await damage()
+            try await Self.damage(document: id, in: h, flipFromEnd: flipFromEnd)
             let damaged = try await client.get("/v1/documents/\(id)/content", token: token)
             #expect(damaged.status == .internalServerError)
             #expect(damaged.headers[.contentType] == "application/problem+json")
@@ -102,11 +105,7 @@ struct IntegrityTests {
             let pushed = try await client.push(cowin, try Harness.pushBody(cowin, metadata: Harness.vacer("+919800000078", docId: "I2"), content: content))
             let id = try jsonObject(pushed)["id"] as! String
             let token = try await client.signIn("+919800000078", harness: h)
-            let blobID = try await h.vault.database.pool.read { db in try String.fetchOne(db, sql: "SELECT blobID FROM documents WHERE id = ?", arguments: [id]) }!
-            let path = try FileBlobStore(layout: StorageLayout(root: h.path)).path(of: blobID)
-            var bytes = try Data(contentsOf: URL(fileURLWithPath: path))
-            bytes[bytes.count - 3] ^= 0x01
-            try bytes.write(to: URL(fileURLWithPath: path))
+            try await Self.damage(document: id, in: h, flipFromEnd: 3)
             let response = try? await client.get("/v1/documents/\(id)/content", token: token)
             #expect((response?.body.readableBytes ?? 0) < content.count, "the damaged tail is never sent")
             var actions = [String]()
@@ -163,11 +162,7 @@ extension IntegrityTests {
             let token = try await client.signIn("+919800000079", harness: h)
             let created = try await client.json("/v1/documents/\(id)/shares", ["label": "Clerk", "maxUses": 1], token: token)
             let shareToken = try #require(try jsonObject(created)["token"] as? String)
-            let blobID = try await h.vault.database.pool.read { db in try String.fetchOne(db, sql: "SELECT blobID FROM documents WHERE id = ?", arguments: [id]) }!
-            let path = try FileBlobStore(layout: StorageLayout(root: h.path)).path(of: blobID)
-            var bytes = try Data(contentsOf: URL(fileURLWithPath: path))
-            bytes[bytes.count - 3] ^= 0x01
-            try bytes.write(to: URL(fileURLWithPath: path))
+            try await Self.damage(document: id, in: h, flipFromEnd: 3)
             let response = try? await client.json("/v1/shares/redeem", ["token": shareToken])
             #expect((response?.body.readableBytes ?? 0) < content.count, "the damaged tail is never sent")
             var actions = [String]()
