@@ -3,7 +3,6 @@ import PackageDescription
 
 let package = Package(
     name: "Locker",
-    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "lockerd", targets: ["lockerd"]),
         .executable(name: "locker", targets: ["locker"]),

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Set-up and reporting for bench/download.sh and bench/push.sh (uses tests/locker_client.py).
+"""Set-up and reporting for bench/download.sh and bench/push.sh (uses e2e/locker_client.py).
 
   bench_helpers.py seed-downloads  BASE STORAGE CLI WORKDIR COUNT SIZE
       registers an issuer, pushes COUNT random SIZE-byte "PDFs" for one citizen (8 in parallel),
@@ -22,7 +22,7 @@ import re
 import sys
 import threading
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests"))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "e2e"))
 import requests  # noqa: E402
 
 from locker_client import (bearer, build_push, fake_pdf, json_credential, make_issuer_key, push,  # noqa: E402

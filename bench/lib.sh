@@ -40,7 +40,7 @@ bench_install_deps() {
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q "${missing[@]}" >/dev/null
   fi
   python3 -c "import requests, cryptography" 2>/dev/null ||
-    python3 -m pip install -q --disable-pip-version-check -r tests/requirements.txt
+    python3 -m pip install -q --disable-pip-version-check -r e2e/requirements.txt
 }
 
 # bench_build : release lockerd and locker, unless LOCKERD/LOCKER_CLI are given.

@@ -53,7 +53,7 @@ struct ServerTests {
         }
     }
 
-    @Test("a body over the limit gets 413 problem+json (declared-but-unsent bodies: tests/test_process.py)")
+    @Test("a body over the limit gets 413 problem+json (declared-but-unsent bodies: e2e/test_process.py)")
     func oversizedByContentLength() async throws {
         let server = try TestServer(maxBodyBytes: 4096)
         defer { server.cleanUp() }

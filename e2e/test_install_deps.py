@@ -76,7 +76,7 @@ def test_dry_run_plans_a_bare_machine():
     assert len(install) == 1 and "--no-install-recommends" in install[0] and "-o DPkg::Lock::Timeout=600" in install[0]
     for package in ("chromium", "chromium-driver", "libfuse2", "fuse", "libsqlite3-dev"):
         assert f" {package}" in install[0]
-    assert any("pip install" in l and "tests/requirements.txt" in l for l in lines)
+    assert any("pip install" in l and "e2e/requirements.txt" in l for l in lines)
 
 
 def fake_tools(folder, apt_exit):

@@ -7,7 +7,7 @@ operation; each must exit 0:
   2. the document routes pinned to real ids/URIs, so the 200/410 paths and their headers are checked,
      and the admin endpoint with the admin credential;
   3. logout (last, since it ends the session).
-Positive pushes are ordered and signed by tests/schemathesis_hooks.py.
+Positive pushes are ordered and signed by e2e/schemathesis_hooks.py.
 """
 import os
 import subprocess

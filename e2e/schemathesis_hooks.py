@@ -1,4 +1,4 @@
-"""Schemathesis hooks for tests/test_schemathesis.py, loaded through its config file's `hooks`.
+"""Schemathesis hooks for e2e/test_schemathesis.py, loaded through its config file's `hooks`.
 
 A push needs a real Ed25519 signature and its parts in the contract's order, neither of which an
 OpenAPI schema can say. So for every *positive* generated push this hook puts the parts in order,

@@ -1,4 +1,4 @@
-"""The power-loss file system itself (tests/powerloss_fs.py): what a cut keeps and what it takes.
+"""The power-loss file system itself (e2e/powerloss_fs.py): what a cut keeps and what it takes.
 
 Each test mounts a fresh instance over a backing folder, writes through the mount, cuts the power,
 and mounts a fresh instance again to look: fsynced bytes stay, un-fsynced bytes go; a name is

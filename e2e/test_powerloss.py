@@ -1,7 +1,7 @@
 """Power loss: every push lockerd acknowledged survives a power cut, where un-fsynced writes vanish.
 
 kill -9 alone cannot catch a missing fsync: the kernel still holds the written pages. Here
-Storage lies on tests/powerloss_fs.py, which keeps every write (and every new, renamed or removed
+Storage lies on e2e/powerloss_fs.py, which keeps every write (and every new, renamed or removed
 name) that was not fsynced in an undo log and reverts it on `cut`.
 
 Each of 5 rounds: 8 threads push documents (4 KB JSON credentials and ~100 KB PDFs, several
