@@ -2,11 +2,6 @@ import Foundation
 import GRDB
 import LockerCore
 
-/// A key operation refused because the vault is not ready for it; says what is in the way.
-public struct KeyAdminRefusal: Error, CustomStringConvertible, Sendable {
-    public let description: String
-}
-
 extension Vault {
     /// Adds KEK v(n+1) and makes it primary. The keyring is on disk before this returns, so no
     /// data key is ever wrapped under a version that a crash could lose. Data keys are rewrapped

@@ -3,15 +3,6 @@ import Foundation
 import GRDB
 import LockerCore
 
-/// What a citizen rekey changed.
-public struct RekeyReport: Sendable, Codable {
-    public var citizenID: String
-    public var dekVersion: Int
-    public var documents: Int
-    public var sessionsEnded: Int
-    public var sharesRevoked: Int
-}
-
 extension DocumentRecord {
     /// What the issuer's metadata is sealed as (bound to document and version).
     public var metadataField: String { "metadata/\(id)/\(version)" }

@@ -5,34 +5,6 @@ import GRDB
 import LockerCore
 import Synchronization
 
-/// What a rewrap pass did.
-public struct RewrapReport: Sendable, Codable {
-    /// The KEK version everything was rewrapped to (the primary when the pass began).
-    public var targetVersion: Int
-    /// Citizens' data keys rewrapped by this pass.
-    public var dataKeys: Int
-    /// Status-signing keys rewrapped by this pass.
-    public var signingKeys: Int
-    /// Wrapped keys that would not open (tampered, or under a destroyed version); left as they are.
-    public var failed: Int
-}
-
-/// How many wrapped keys each KEK version holds.
-public struct WrapCounts: Sendable, Codable, Equatable {
-    public var dataKeys: [Int: Int]
-    public var signingKeys: [Int: Int]
-
-    /// Wrapped keys (of either kind) under versions other than `version`.
-    public func notUnder(_ version: Int) -> Int {
-        dataKeys.filter { $0.key != version }.values.reduce(0, +) + signingKeys.filter { $0.key != version }.values.reduce(0, +)
-    }
-
-    /// Wrapped keys (of either kind) under versions below `version`.
-    public func below(_ version: Int) -> Int {
-        dataKeys.filter { $0.key < version }.values.reduce(0, +) + signingKeys.filter { $0.key < version }.values.reduce(0, +)
-    }
-}
-
 extension Vault {
     /// Wrapped keys per KEK version: citizens' data keys and status-signing keys.
     public func wrapCounts() throws -> WrapCounts {

@@ -2,15 +2,6 @@ import Foundation
 import GRDB
 import LockerCore
 
-/// What `verifyKeys` found.
-public struct KeyVerification: Sendable, Codable {
-    public var dataKeys: Int
-    public var signingKeys: Int
-    public var documents: Int
-    /// One line per wrapped key or document that would not open (ids only, nothing secret).
-    public var failures: [String]
-}
-
 extension Vault {
     /// Opens every citizen's data key, every signing key, and every document's content key
     /// (and, if `deep`, decrypts every document to its end): proof that a rotation or rekey
