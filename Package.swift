@@ -66,7 +66,6 @@ let package = Package(
             dependencies: [
                 "LockerCore", "LockerStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
         .executableTarget(name: "locker-bench", dependencies: ["LockerCore", "LockerStore", "LockerServer", .product(name: "GRDB", package: "GRDB.swift")], path: "Sources/LockerBench"),

@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import GRDB
 import LockerCore
 import LockerStore
 
@@ -19,9 +18,7 @@ struct Audit: ParsableCommand {
             guard FileManager.default.fileExists(atPath: layout.databasePath) else { throw CLIError("no database at \(layout.databasePath)") }
             try VaultIdentity.verifyReadOnly(layout: layout)
             let database = try LockerDatabase(path: layout.databasePath, readOnly: true)
-            let (count, broken) = try database.pool.read { db in
-                (try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM auditLog") ?? 0, try AuditLog.firstBrokenEntry(db))
-            }
+            let (count, broken) = try SQLiteAdminStore(database: database).checkAuditChain()
             if options.json {
                 struct Report: Encodable { var entries: Int; var intact: Bool; var firstBrokenEntry: Int64? }
                 try printJSON(Report(entries: count, intact: broken == nil, firstBrokenEntry: broken))

@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import GRDB
 import LockerCore
 import LockerStore
 
@@ -29,20 +28,12 @@ struct Documents: ParsableCommand {
                 throw CLIError("--reason must be 1-200 characters, without control, format (bidi) or line-separator characters")
             }
             let now = Date()
-            let alreadyRevoked = try Issuers.database(options).pool.write { db -> Bool in
-                guard var document = try DocumentRecord.filter(DocumentRecord.Columns.uri == parsed.description).fetchOne(db) else {
-                    throw CLIError("no document \(parsed.description)")
-                }
-                guard document.revokedAt == nil else { return true }
-                document.revokedAt = now
-                document.updatedAt = now
-                try document.update(db)
+            let outcome = try Issuers.store(options).revokeDocument(uri: parsed.description, at: now) { document in
                 var detail = ["uri": document.uri]
                 if let reasonText { detail["reason"] = reasonText }
-                try AuditLog.append(db, at: now, action: "admin.document-revoked", actor: "admin", citizenID: document.ownerID,
-                                    documentID: document.id, detail: detail)
-                return false
+                return AuditEntry(at: now, action: "admin.document-revoked", actor: "admin", citizenID: document.ownerID, documentID: document.id, detail: detail)
             }
+            guard let alreadyRevoked = outcome else { throw CLIError("no document \(parsed.description)") }
             if options.json { return try printJSON(Report(uri: parsed.description, revoked: true, alreadyRevoked: alreadyRevoked)) }
             print(alreadyRevoked ? "document \(parsed.description) was already revoked" : "document \(parsed.description) revoked")
         }

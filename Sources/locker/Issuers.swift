@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import GRDB
 import LockerCore
 import LockerStore
 
@@ -11,9 +10,9 @@ struct Issuers: ParsableCommand {
         subcommands: [Add.self, List.self, Disable.self]
     )
 
-    /// Opens the vault's database for writing (creating storage on a first run, like lockerd).
-    static func database(_ options: GlobalOptions) throws -> LockerDatabase {
-        try Vault.open(layout: options.layout).database
+    /// The vault's admin store (opening, and on a first run creating, storage like lockerd).
+    static func store(_ options: GlobalOptions) throws -> any AdminStore {
+        SQLiteAdminStore(database: try Vault.open(layout: options.layout).database)
     }
 
     struct Add: ParsableCommand {
@@ -34,13 +33,8 @@ struct Issuers: ParsableCommand {
             guard let key = PushSignature.parsePublicKey(text) else { throw CLIError("\(publicKey) is not an Ed25519 public key (PEM or base64 of 32 bytes)") }
             let apiKey = Credential.make(prefix: "iss")
             let record = IssuerRecord(id: id, name: trimmedName, publicKey: Data(key), apiKeyHash: Data(Credential.hash(apiKey)), createdAt: Date(), docTypes: types)
-            let db = try Issuers.database(options)
-            try db.pool.write { db in
-                guard try IssuerRecord.fetchOne(db, key: record.id) == nil else { throw CLIError("issuer \(record.id) already exists") }
-                try record.insert(db)
-                try AuditLog.append(db, at: Date(), action: "admin.issuer-added", actor: "admin", citizenID: nil, documentID: nil,
-                                    detail: ["issuer": record.id, "docTypes": record.docTypes])
-            }
+            let audit = AuditEntry(at: Date(), action: "admin.issuer-added", actor: "admin", detail: ["issuer": record.id, "docTypes": record.docTypes])
+            guard try Issuers.store(options).addIssuer(record, audit: audit) else { throw CLIError("issuer \(record.id) already exists") }
             if options.json {
                 try printJSON(Added(id: record.id, name: record.name, docTypes: record.docTypeList, apiKey: apiKey))
             } else {
@@ -69,7 +63,7 @@ struct Issuers: ParsableCommand {
         struct Row: Encodable { var id: String; var name: String; var docTypes: [String]; var disabled: Bool; var createdAt: Date; var publicKey: String }
 
         func run() throws {
-            let rows = try Issuers.database(options).pool.read { db in try IssuerRecord.order(Column("id")).fetchAll(db) }
+            let rows = try Issuers.store(options).issuers()
                 .map { Row(id: $0.id, name: $0.name, docTypes: $0.docTypeList, disabled: $0.disabled, createdAt: $0.createdAt,
                            publicKey: Data($0.publicKey).base64EncodedString()) }
             if options.json { return try printJSON(rows) }
@@ -84,32 +78,7 @@ struct Issuers: ParsableCommand {
         @Option(help: "Issuer id.") var id: String
 
         func run() throws {
-            try disableParty(IssuerRecord.self, id: id, kind: "issuer", options: options)
+            try disableParty(.issuer, id: id, options: options)
         }
     }
-}
-
-/// Issuers and verifiers are both parties with an API key that an admin can switch off.
-protocol DisableableParty: FetchableRecord, PersistableRecord {
-    var disabled: Bool { get set }
-}
-
-extension IssuerRecord: DisableableParty {}
-extension VerifierRecord: DisableableParty {}
-
-/// Disables a party at once (its key stops working on the next request) and audits it.
-func disableParty<Party: DisableableParty>(_ type: Party.Type, id: String, kind: String, options: GlobalOptions) throws {
-    try Issuers.database(options).pool.write { db in
-        guard var party = try Party.fetchOne(db, key: id) else { throw CLIError("no \(kind) \(id)") }
-        party.disabled = true
-        try party.update(db)
-        try AuditLog.append(db, at: Date(), action: "admin.\(kind)-disabled", actor: "admin", citizenID: nil, documentID: nil, detail: [kind: id])
-    }
-    if options.json { try printJSON(DisabledParty(id: id, disabled: true)) } else { print("\(kind) \(id) disabled") }
-}
-
-/// `--json` answer of a disable command.
-struct DisabledParty: Encodable {
-    var id: String
-    var disabled: Bool
 }

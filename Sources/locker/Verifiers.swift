@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import GRDB
 import LockerCore
 import LockerStore
 
@@ -30,11 +29,8 @@ struct Verifiers: ParsableCommand {
             }
             let apiKey = Credential.make(prefix: "ver")
             let record = VerifierRecord(id: id, name: trimmedName, origins: origin, apiKeyHash: Data(Credential.hash(apiKey)), createdAt: Date())
-            try Issuers.database(options).pool.write { db in
-                guard try VerifierRecord.fetchOne(db, key: record.id) == nil else { throw CLIError("verifier \(record.id) already exists") }
-                try record.insert(db)
-                try AuditLog.append(db, at: Date(), action: "admin.verifier-added", actor: "admin", citizenID: nil, documentID: nil, detail: ["verifier": record.id])
-            }
+            let audit = AuditEntry(at: Date(), action: "admin.verifier-added", actor: "admin", detail: ["verifier": record.id])
+            guard try Issuers.store(options).addVerifier(record, audit: audit) else { throw CLIError("verifier \(record.id) already exists") }
             if options.json {
                 try printJSON(["id": record.id, "name": record.name, "apiKey": apiKey])
             } else {
@@ -51,7 +47,7 @@ struct Verifiers: ParsableCommand {
         struct Row: Encodable { var id: String; var name: String; var origins: [String]; var disabled: Bool; var createdAt: Date }
 
         func run() throws {
-            let rows = try Issuers.database(options).pool.read { db in try VerifierRecord.order(Column("id")).fetchAll(db) }
+            let rows = try Issuers.store(options).verifiers()
                 .map { Row(id: $0.id, name: $0.name, origins: $0.originList, disabled: $0.disabled, createdAt: $0.createdAt) }
             if options.json { return try printJSON(rows) }
             if rows.isEmpty { print("no verifiers"); return }
@@ -65,7 +61,7 @@ struct Verifiers: ParsableCommand {
         @Option(help: "Verifier id.") var id: String
 
         func run() throws {
-            try disableParty(VerifierRecord.self, id: id, kind: "verifier", options: options)
+            try disableParty(.verifier, id: id, options: options)
         }
     }
 }

@@ -61,13 +61,13 @@ public func buildRouter(services: LockerServices, config: LockerConfig) -> Route
         MediaTypeMiddleware()
         BodyLimitMiddleware { path in path == "/v1/issuer/documents" ? pushLimit : config.maxBodyBytes }
     }
-    HealthController(vault: services.vault).addRoutes(to: router)
+    HealthController(storage: services.maintenance, blobDirectory: services.vault.layout.blobDirectory).addRoutes(to: router)
     OpenAPIController().addRoutes(to: router)
     AuthController(services: services).addRoutes(to: router)
     PushController(services: services).addRoutes(to: router)
     DocumentsController(services: services).addRoutes(to: router)
     ActivityController(services: services).addRoutes(to: router)
-    KYCController(services: services, status: services.status).addRoutes(to: router)
+    KYCController(services: services).addRoutes(to: router)
     JWKSController(services: services).addRoutes(to: router)
     SharesController(services: services).addRoutes(to: router)
     AdminController(services: services).addRoutes(to: router)

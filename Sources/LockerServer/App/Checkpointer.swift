@@ -17,15 +17,14 @@ struct Checkpointer: Service {
     var interval: Duration = .milliseconds(250)
 
     func run() async throws {
-        let database = services.vault.database
+        let storage = services.maintenance
         await cancelWhenGracefulShutdown {
             var failures = 0
             while !Task.isCancelled {
                 do {
-                    _ = try await services.blocking { try database.checkpoint() }
-                    if database.walBytes > LockerDatabase.walSizeLimit {
-                        let started = ContinuousClock.now
-                        let (frames, _) = try await services.committer.betweenBatches { db in try LockerDatabase.restartWAL(db) }
+                    try await services.blocking { try storage.checkpoint() }
+                    let started = ContinuousClock.now
+                    if let frames = try await storage.restartLogIfLarge() {
                         logger.debug("WAL restarted", metadata: ["frames": "\(frames)", "elapsed": "\(ContinuousClock.now - started)"])
                     }
                     failures = 0
@@ -36,6 +35,6 @@ struct Checkpointer: Service {
                 try? await Task.sleep(for: interval)
             }
         }
-        _ = try? await services.blocking { try database.checkpoint() }  // leave a short WAL behind
+        _ = try? await services.blocking { try storage.checkpoint() }  // leave a short WAL behind
     }
 }

@@ -2,7 +2,6 @@ import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
-import GRDB
 import LockerStore
 import Logging
 import ServiceLifecycle
@@ -98,17 +97,8 @@ struct KeyWatcher: Service {
     }
 
     func currentSigningKid() throws -> String? {
-        try services.vault.database.read { db in
-            try String.fetchOne(db, sql: "SELECT kid FROM signingKeys WHERE retiredAt IS NULL ORDER BY createdAt DESC LIMIT 1")
-        }
+        try services.vault.currentSigningKid()
     }
-}
-
-/// Set once, read from any thread: tells a blocking rewrap to stop between batches.
-final class StopFlag: Sendable {
-    private let flag = Mutex(false)
-    var isSet: Bool { flag.withLock { $0 } }
-    func set() { flag.withLock { $0 = true } }
 }
 
 /// nice 10 for the calling thread only: on Linux the nice value is per thread, and `who = 0`

@@ -4,36 +4,57 @@ import LockerCore
 import LockerStore
 import NIOPosix
 
-/// Everything the controllers share, built once in `buildApplication`.
+/// The composition root: the storage adapter behind every port, and the feature services the
+/// controllers call, built once in `buildApplication`.
 public struct LockerServices: Sendable {
     public let vault: Vault
-    public let committer: GroupCommitter
     public let sms: any SMSSender
     public let settings: Settings
     /// Wall clock; tests replace it to move time without sleeping.
     public let clock: @Sendable () -> Date
     /// Threads for blocking file work (fsync), so request tasks never wait on the disk.
     public let blockingIO: NIOThreadPool
-    /// Server key for OTP hashes and for sealing mobiles in challenges; derived from the
-    /// keyring's index key, so it needs no file of its own and survives KEK rotation.
+    /// The embedded adapter (SQLite + the blob folder): every port below is this one object.
+    public let storage: SQLiteStore
+    var directory: any DirectoryStore { storage }
+    var audit: any AuditStore { storage }
+    var maintenance: any StorageMaintenance { storage }
+    /// The server's own secret for OTP hashes, sealed mobiles in challenges, share passcodes
+    /// and the portal's CSRF tokens; derived from the keyring's index key, so it needs no file
+    /// of its own and survives KEK rotation.
     let challengeKey: SymmetricKey
-    let pendingCitizens: PendingCitizens
     /// Recently checked sessions, so a download does not pay a database read to authenticate.
     let sessionCache: SessionCache
     /// Status answers for KYC-VS (and status-scope grants).
     public let status: StatusService
+    let signIn: SignInService
+    let kyc: KYCService
+    let documents: DocumentService
+    let shares: ShareService
+    let pushes: PushService
 
     public init(vault: Vault, sms: any SMSSender, settings: Settings, clock: @escaping @Sendable () -> Date = { Date() }) {
+        let storage = SQLiteStore(database: vault.database)
         self.vault = vault
-        self.committer = GroupCommitter(database: vault.database)
+        self.storage = storage
         self.sms = sms
         self.settings = settings
         self.clock = clock
-        self.blockingIO = Self.sharedBlockingIO
-        self.challengeKey = HKDF<SHA256>.deriveKey(inputKeyMaterial: vault.keyring.indexKey, info: Array("locker-challenge-key-v1".utf8), outputByteCount: 32)
-        self.pendingCitizens = PendingCitizens()
-        self.sessionCache = SessionCache(lifetime: settings.sessionCacheSeconds, epoch: SessionEpoch(layout: vault.layout))
-        self.status = StatusService(vault: vault, issuerURL: settings.publicURL)
+        let blockingIO = Self.sharedBlockingIO
+        self.blockingIO = blockingIO
+        let challengeKey = HKDF<SHA256>.deriveKey(inputKeyMaterial: vault.keyring.indexKey, info: Array("locker-challenge-key-v1".utf8), outputByteCount: 32)
+        self.challengeKey = challengeKey
+        let otp = OTPChallenge(key: challengeKey, lifetime: settings.otpLifetime, maxAttempts: settings.otpMaxAttempts)
+        let sessionCache = SessionCache(lifetime: settings.sessionCacheSeconds, epoch: SessionEpoch(layout: vault.layout))
+        self.sessionCache = sessionCache
+        let status = StatusService(vault: vault, store: storage, issuerURL: settings.publicURL)
+        self.status = status
+        signIn = SignInService(store: storage, otp: otp, vault: vault, sms: sms, settings: settings, sessionCache: sessionCache, clock: clock)
+        kyc = KYCService(store: storage, otp: otp, status: status, audit: storage, vault: vault, sms: sms, settings: settings, clock: clock)
+        documents = DocumentService(store: storage, directory: storage, audit: storage, vault: vault, clock: clock)
+        shares = ShareService(store: storage, documents: storage, directory: storage, vault: vault, status: status, passcodeKey: challengeKey, clock: clock)
+        pushes = PushService(store: storage, vault: vault, pendingCitizens: PendingCitizens(), settings: settings, clock: clock,
+                             blocking: { work in try await blockingIO.runIfActive(work) })
     }
 
     /// One pool per process: fsyncs wait on the disk, not the CPU, so more threads than cores
@@ -48,10 +69,4 @@ public struct LockerServices: Sendable {
     func blocking<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
         try await blockingIO.runIfActive(work)
     }
-
-    /// Keyed hash of a client address (rate limits without storing addresses in clear).
-    func clientHash(_ address: String) -> Data {
-        Data(HMAC<SHA256>.authenticationCode(for: Array("client:\(address)".utf8), using: challengeKey))
-    }
 }
-

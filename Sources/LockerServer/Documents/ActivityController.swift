@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import Hummingbird
 import LockerStore
 
@@ -24,16 +23,7 @@ struct ActivityController {
             guard let value = Int64(String(raw)), value >= 0 else { throw Problem.badRequest("before must be a non-negative integer") }
             before = value
         }
-        let (pageSize, cursor, citizenID) = (limit, before, citizen.id)
-        let events = try services.vault.database.read { db in
-            try AuditLog.events(db, citizenID: citizenID, limit: pageSize, before: cursor)
-        }
-        let objects: [[String: Any]] = events.map { e in
-            let detail = (try? JSONSerialization.jsonObject(with: Data(e.detail.utf8))) ?? [:]
-            return ["seq": e.seq ?? 0, "at": JSONResponse.timestamp(e.at), "action": e.action, "actor": e.actor,
-                    "documentId": e.documentID ?? NSNull(), "detail": detail]
-        }
-        let next: Any = events.count == limit ? (events.last?.seq ?? 0) : NSNull()
-        return try JSONResponse.make(["events": objects, "next": next])
+        let events = try services.audit.events(citizenID: citizen.id, limit: limit, before: before)
+        return try JSONResponse.encode(ActivityResponse(events: events.map(ActivityResponse.Event.init), next: events.count == limit ? (events.last?.seq ?? 0) : nil))
     }
 }

@@ -36,15 +36,3 @@ enum JSONResponse {
         Timestamp.string(date)
     }
 }
-
-/// The public shape of a document's metadata (`docs/api.md`, Document object).
-enum DocumentJSON {
-    static func object(_ d: DocumentRecord, issuerName: String) -> [String: Any] {
-        [
-            "id": d.id, "uri": d.uri, "issuerId": d.issuerID, "issuerName": issuerName, "docType": d.docType,
-            "issuedOn": d.issuedOn, "version": d.version, "size": d.size, "contentType": d.contentType,
-            "sha256": Hex.encode(d.contentSHA256), "revoked": d.revokedAt != nil,
-            "createdAt": JSONResponse.timestamp(d.createdAt), "updatedAt": JSONResponse.timestamp(d.updatedAt),
-        ]
-    }
-}

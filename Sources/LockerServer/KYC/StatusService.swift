@@ -1,6 +1,5 @@
 import Crypto
 import Foundation
-import GRDB
 import LockerCore
 import LockerStore
 import Synchronization
@@ -9,6 +8,7 @@ import Synchronization
 /// the answer. The answer carries the status and who asked; never a name, number or document.
 public final class StatusService: Sendable {
     let vault: Vault
+    let store: any StatusStore
     let issuerURL: String
     /// Answers expire quickly: they are for one check at one counter.
     public let answerLifetime: TimeInterval
@@ -33,8 +33,9 @@ public final class StatusService: Sendable {
     /// fixed audience keeps a statement from passing where a verifier's id is expected.
     public static let shareStatusAudience = "locker:share-status"
 
-    public init(vault: Vault, issuerURL: String, answerLifetime: TimeInterval = Vault.signedAnswerLifetime) {
+    public init(vault: Vault, store: any StatusStore, issuerURL: String, answerLifetime: TimeInterval = Vault.signedAnswerLifetime) {
         self.vault = vault
+        self.store = store
         self.issuerURL = issuerURL
         self.answerLifetime = answerLifetime
     }
@@ -44,10 +45,7 @@ public final class StatusService: Sendable {
     /// for `VACER` and not dated after tomorrow; 0 when none matches (never another person's).
     public func status(mobileHash: Data, name: String, now: Date = Date()) throws -> Int {
         let latest = Validate.latestIssueDate(now: now)
-        let found = try vault.database.read { db -> (CitizenRecord, [DocumentRecord])? in
-            guard let citizen = try HotQueries.citizen(db, mobileHash: mobileHash) else { return nil }
-            return (citizen, try HotQueries.vaccinationCertificates(db, ownerID: citizen.id, issuedNoLaterThan: latest))
-        }
+        let found = try store.vaccinationCertificates(mobileHash: mobileHash, issuedNoLaterThan: latest)
         guard let (citizen, documents) = found, !documents.isEmpty else { return 0 }
         let dataKey = try vault.dataKey(of: citizen)
         let wanted = NameMatch.normalize(name)
@@ -103,28 +101,4 @@ public final class StatusService: Sendable {
         json += ",\"status\":\(status)}"
         return try CompactJWS.sign(encodedHeader: signer.kycHeader, payloadJSON: Array(json.utf8), key: signer.key)
     }
-}
-
-/// What a status check needs from a vaccination certificate, sealed beside it at push time so
-/// the check opens 40 bytes instead of decoding the issuer's whole metadata: the holder's
-/// normalised name and the status digit.
-public struct HolderFacts: Sendable {
-    public let normalizedName: String
-    public let status: Int
-
-    public init(normalizedName: String, status: Int) {
-        self.normalizedName = normalizedName
-        self.status = status
-    }
-
-    init?(_ bytes: [UInt8]) {
-        guard let first = bytes.first, (UInt8(ascii: "0")...UInt8(ascii: "2")).contains(first) else { return nil }
-        status = Int(first - UInt8(ascii: "0"))
-        normalizedName = String(decoding: bytes.dropFirst(), as: UTF8.self)
-    }
-
-    /// `status digit ‖ normalised name`.
-    public var bytes: [UInt8] { Array(String(status).utf8) + Array(normalizedName.utf8) }
-
-    static func field(_ document: DocumentRecord) -> String { document.holderField }
 }

@@ -1,6 +1,5 @@
 import Crypto
 import Foundation
-import GRDB
 import Hummingbird
 import HTTPTypes
 import LockerCore
@@ -13,14 +12,10 @@ import Mustache
 /// the portal calls the very same functions.
 struct PortalController {
     let services: LockerServices
-    let auth: AuthController
-    let shares: SharesController
     let documents: DocumentsController
 
     init(services: LockerServices) {
         self.services = services
-        auth = AuthController(services: services)
-        shares = SharesController(services: services)
         documents = DocumentsController(services: services)
     }
 
@@ -62,7 +57,7 @@ struct PortalController {
             return signInPage(request, error: "Enter your number with the country code, like +919876543210.", status: .badRequest)
         }
         do {
-            let challenge = try await auth.startSignIn(mobile: mobile, clientAddress: context.clientAddress, logger: context.logger)
+            let challenge = try await services.signIn.startSignIn(mobile: mobile, clientAddress: context.clientAddress, logger: context.logger)
             return PortalPage.render("otp", ["title": "Enter your code", "csrf": form["csrf"] ?? "", "challengeId": challenge.id, "error": false])
         } catch let problem as Problem {
             return signInPage(request, error: problem.detail ?? problem.title, mobile: mobile, status: problem.status)
@@ -74,7 +69,7 @@ struct PortalController {
         guard checkPreSession(request, form) else { return PortalPage.forbidden() }
         let challengeID = form["challengeId"] ?? ""
         do {
-            let (token, expiresAt) = try await auth.finishSignIn(challengeID: challengeID, otp: form["otp"] ?? "")
+            let (token, expiresAt) = try await services.signIn.finishSignIn(challengeID: challengeID, code: form["otp"] ?? "")
             var response = PortalPage.redirect("/")
             response.headers.append(HTTPField(name: .setCookie, value: cookie(Self.sessionCookie, token, maxAge: Int(expiresAt.timeIntervalSince(services.clock())))))
             response.headers.append(HTTPField(name: .setCookie, value: cookie(Self.preSessionCookie, "", maxAge: 0)))
@@ -92,12 +87,9 @@ struct PortalController {
     func dashboard(session: SessionRecord, citizen: CitizenRecord) async throws -> Response {
         let ownerID = citizen.id
         let now = services.clock()
-        let (docs, grants, events, issuers) = try services.vault.database.read { db in
-            (try DocumentRecord.filter(DocumentRecord.Columns.ownerID == ownerID).order(DocumentRecord.Columns.createdAt.desc).fetchAll(db),
-             try ShareRecord.filter(ShareRecord.Columns.ownerID == ownerID).order(ShareRecord.Columns.createdAt.desc).fetchAll(db),
-             try AuditLog.events(db, citizenID: ownerID, limit: 50, before: nil),
-             Dictionary(try IssuerRecord.fetchAll(db).map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a }))
-        }
+        let (docs, issuers) = try services.documents.list(ownerID: ownerID)
+        let grants = try services.shares.list(ownerID: ownerID)
+        let events = try services.audit.events(citizenID: ownerID, limit: 50, before: nil)
         let csrf = csrfToken(session)
         let time = HumanTime(timeZone: services.settings.timeZone)
         let labels = Dictionary(grants.map { ($0.id, $0.label) }, uniquingKeysWith: { a, _ in a })
@@ -133,9 +125,9 @@ struct PortalController {
             return PortalPage.message("Check the form", "Give a recipient, a validity of 1-720 hours and 1-1000 uses.", isError: true, status: .badRequest, csrf: csrfToken(session))
         }
         let passcode = (form["passcode"] ?? "").isEmpty ? nil : form["passcode"]
-        let body = SharesController.CreateBody(label: form["label"] ?? "", expiresInSeconds: hours * 3600, maxUses: maxUses, scope: form["scope"], passcode: passcode)
+        let body = ShareRequest(label: form["label"] ?? "", expiresInSeconds: hours * 3600, maxUses: maxUses, scope: form["scope"], passcode: passcode)
         do {
-            let (share, token) = try await shares.createShare(citizen: citizen, documentID: documentID, body: body)
+            let (share, token) = try await services.shares.create(citizen: citizen, documentID: documentID, request: body)
             return PortalPage.render("shared", ["title": "Share link", "signedIn": true, "csrf": csrfToken(session), "label": share.label,
                                                 "usesText": share.maxUses == 1 ? "once" : "\(share.maxUses) times",
                                                 "expiresAt": HumanTime(timeZone: services.settings.timeZone).string(share.expiresAt),
@@ -150,7 +142,7 @@ struct PortalController {
         guard let (session, citizen) = currentSession(request) else { return PortalPage.redirect("/") }
         guard checkCSRF(form, session: session) else { return PortalPage.forbidden() }
         guard let id = context.parameters.get("shareId"), Validate.localID(id) else { throw Problem.notFound }
-        try await shares.revokeShare(citizen: citizen, id: id)
+        try await services.shares.revoke(citizen: citizen, id: id)
         return PortalPage.redirect("/")
     }
 
@@ -160,7 +152,7 @@ struct PortalController {
         response.headers.append(HTTPField(name: .setCookie, value: cookie(Self.sessionCookie, "", maxAge: 0)))
         guard let (session, citizen) = currentSession(request) else { return response }
         guard checkCSRF(form, session: session) else { return PortalPage.forbidden() }
-        try await auth.endSession(session, citizen: citizen)
+        try await services.signIn.endSession(session, citizen: citizen)
         return response
     }
 

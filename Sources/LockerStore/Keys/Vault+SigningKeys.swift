@@ -83,4 +83,11 @@ extension Vault {
             return (fresh, retired)
         }
     }
+
+    /// The kid of the signing key in use (the newest not retired), if there is one.
+    public func currentSigningKid() throws -> String? {
+        try database.read { db in
+            try String.fetchOne(db, sql: "SELECT kid FROM signingKeys WHERE retiredAt IS NULL ORDER BY createdAt DESC LIMIT 1")
+        }
+    }
 }

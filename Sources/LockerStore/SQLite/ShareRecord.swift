@@ -71,23 +71,4 @@ extension ShareRecord {
                   passcodeHash: row["passcodeHash"], wrongPasscodes: row["wrongPasscodes"], createdAt: row["createdAt"],
                   expiresAt: row["expiresAt"], revokedAt: row["revokedAt"])
     }
-
-    /// Spends one use if, at this instant inside the writer, the grant is live and its document
-    /// unrevoked. Returns false (and changes nothing) otherwise. This single statement is what
-    /// makes "exactly N of many racing redemptions succeed" hold.
-    public static func spendUse(_ db: Database, id: String, now: Date) throws -> Bool {
-        let s = try db.cachedStatement(sql: """
-            UPDATE shares SET usesSpent = usesSpent + 1
-            WHERE id = ? AND usesSpent < maxUses AND revokedAt IS NULL AND expiresAt > ? AND wrongPasscodes < ?
-              AND NOT EXISTS (SELECT 1 FROM documents d WHERE d.id = shares.documentID AND d.revokedAt IS NOT NULL)
-            """)
-        try s.execute(arguments: [id, Timestamp.sqliteText(now), passcodeLockout])
-        return db.changesCount == 1
-    }
-
-    /// Gives back a use spent on a redemption that delivered nothing (its document failed its
-    /// integrity check, or a streamed copy was cut).
-    public static func refundUse(_ db: Database, id: String) throws {
-        try db.execute(sql: "UPDATE shares SET usesSpent = usesSpent - 1 WHERE id = ? AND usesSpent > 0", arguments: [id])
-    }
 }

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import Hummingbird
 import LockerCore
 import LockerStore
@@ -22,33 +21,27 @@ enum Authenticate {
 
     /// The issuer whose API key the request carries; 401 for anything else, disabled included.
     static func issuer(_ request: Request, services: LockerServices) throws -> IssuerRecord {
-        let key = try bearer(request, prefix: "iss")
-        let hash = Data(Credential.hash(key))
-        let issuer = try services.vault.database.read { db in try HotQueries.issuer(db, apiKeyHash: hash) }
-        guard let issuer, !issuer.disabled, ConstantTime.equal([UInt8](issuer.apiKeyHash), [UInt8](hash)) else { throw Problem.unauthorized }
+        let hash = Data(Credential.hash(try bearer(request, prefix: "iss")))
+        guard let issuer = try services.directory.issuer(apiKeyHash: hash), !issuer.disabled,
+              ConstantTime.equal([UInt8](issuer.apiKeyHash), [UInt8](hash)) else { throw Problem.unauthorized }
         return issuer
+    }
+
+    /// The verifier whose API key the request carries; 401 for anything else, disabled included.
+    static func verifier(_ request: Request, services: LockerServices) throws -> VerifierRecord {
+        let hash = Data(Credential.hash(try bearer(request, prefix: "ver")))
+        guard let verifier = try services.directory.verifier(apiKeyHash: hash), !verifier.disabled,
+              ConstantTime.equal([UInt8](verifier.apiKeyHash), [UInt8](hash)) else { throw Problem.unauthorized }
+        return verifier
     }
 
     /// The live session and its citizen; 401 if missing, unknown, expired or logged out.
     static func session(_ request: Request, services: LockerServices) throws -> (session: SessionRecord, citizen: CitizenRecord) {
-        try session(token: try bearer(request, prefix: "ses"), services: services)
+        try services.signIn.session(token: try bearer(request, prefix: "ses"))
     }
 
     /// The live session for a session token however it arrived (bearer header or portal cookie).
     static func session(token: String, services: LockerServices) throws -> (session: SessionRecord, citizen: CitizenRecord) {
-        guard token.hasPrefix("lk_ses_"), token.utf8.count < 100 else { throw Problem.unauthorized }
-        let hash = Data(Credential.hash(token))
-        let now = services.clock()
-        let found: (SessionRecord, CitizenRecord)?
-        let cached = services.sessionCache.get(hash, now: now)
-        if let value = cached.value {
-            found = value
-        } else {
-            found = try services.vault.database.read { db in try HotQueries.session(db, tokenHash: hash) }
-            if let found { services.sessionCache.put(hash, found, now: now, epoch: cached.epoch) }
-        }
-        guard let (session, citizen) = found, session.revokedAt == nil, session.expiresAt > now,
-              ConstantTime.equal([UInt8](session.tokenHash), [UInt8](hash)) else { throw Problem.unauthorized }
-        return (session, citizen)
+        try services.signIn.session(token: token)
     }
 }

@@ -1,0 +1,18 @@
+import Foundation
+import Hummingbird
+import LockerCore
+import LockerStore
+
+/// `GET /.well-known/jwks.json`: the public keys that verify status answers.
+struct JWKSController {
+    let services: LockerServices
+
+    func addRoutes(to router: Router<LockerRequestContext>) {
+        router.get("/.well-known/jwks.json") { _, _ -> Response in
+            let now = services.clock()
+            _ = try services.vault.activeSigningKey(now: now)
+            let keys = try services.vault.publishedSigningKeys(now: now).map { CompactJWS.jwk(kid: $0.kid, publicKey: [UInt8]($0.publicKey)) }
+            return try JSONResponse.make(["keys": keys], headers: [:]).withCacheControl("public, max-age=300")
+        }
+    }
+}

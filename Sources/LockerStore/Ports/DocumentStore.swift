@@ -1,0 +1,9 @@
+import Foundation
+
+/// Documents as their owner reads them.
+public protocol DocumentStore: Sendable {
+    /// The document with this id if `ownerID` owns it; one indexed lookup either way.
+    func ownedDocument(id: String, ownerID: String) throws -> DocumentRecord?
+    /// The owner's documents, newest first.
+    func documents(ownerID: String) throws -> [DocumentRecord]
+}
