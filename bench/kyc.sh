@@ -24,7 +24,7 @@ port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); pr
 "$LOCKERD" --port "$port" --storage "$work/Storage" --log-level warning &
 pid=$!
 for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
-PYTHONPATH=tests python3 - "$port" "$work" <<'PY'
+PYTHONPATH=e2e python3 - "$port" "$work" <<'PY'
 import os, random, sys, concurrent.futures as cf
 import locker_client as lc
 port, work = sys.argv[1], sys.argv[2]

@@ -17,7 +17,7 @@ bench_build
 bench_work=$(mktemp -d /tmp/locker-bench-shares-XXXXXX)
 bench_start_lockerd
 echo "lockerd on $lockerd_base; making grants..." >&2
-PYTHONPATH=tests python3 - "$lockerd_base" "$storage" "$LOCKER_CLI" "$bench_work" <<'PY'
+PYTHONPATH=e2e python3 - "$lockerd_base" "$storage" "$LOCKER_CLI" "$bench_work" <<'PY'
 import os, sys, requests
 import locker_client as lc
 base, storage, cli, work = sys.argv[1:5]

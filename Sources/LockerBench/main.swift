@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import LockerCore
+import LockerServer
 
 // locker-bench: throughput of Locker's envelope (seal/open) on one core, in memory.
 // Usage: locker-bench envelope [--seconds S]

@@ -25,28 +25,3 @@ public enum OTP {
         ConstantTime.equal(hash(otp, challengeID: challengeID, key: key), stored)
     }
 }
-
-/// Comparisons whose timing does not depend on where the inputs differ.
-public enum ConstantTime {
-    public static func equal(_ a: [UInt8], _ b: [UInt8]) -> Bool {
-        guard a.count == b.count else { return false }
-        var diff: UInt8 = 0
-        for i in 0..<a.count { diff |= a[i] ^ b[i] }
-        return diff == 0
-    }
-}
-
-/// Credentials handed to clients: a typed prefix (so a leaked one is recognisable in a scan)
-/// and 256 random bits. Stored only as SHA-256 — enough for 256-bit secrets, which cannot be
-/// brute-forced, unlike OTPs.
-public enum Credential {
-    /// `lk_iss_…` issuer API keys, `lk_ver_…` verifier keys, `lk_ses_…` session tokens.
-    public static func make(prefix: String) -> String {
-        "lk_\(prefix)_" + SecureRandom.token()
-    }
-
-    /// The stored form.
-    public static func hash(_ credential: String) -> [UInt8] {
-        Array(SHA256.hash(data: Array(credential.utf8)))
-    }
-}

@@ -47,25 +47,6 @@ struct Locker: ParsableCommand {
     }
 }
 
-/// Options every subcommand shares.
-struct GlobalOptions: ParsableArguments {
-    @Option(name: .long, help: "Storage folder (default: $LOCKER_STORAGE, else ./Storage).")
-    var storage: String?
-
-    @Flag(name: .long, help: "Print JSON for scripts.")
-    var json = false
-
-    var layout: StorageLayout {
-        StorageLayout(root: storage ?? ProcessInfo.processInfo.environment["LOCKER_STORAGE"] ?? "Storage")
-    }
-}
-
-/// A failure the admin can act on; printed as one line, exit status 1.
-struct CLIError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
-}
-
 func printJSON<T: Encodable>(_ value: T) throws {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys]

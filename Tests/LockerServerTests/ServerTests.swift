@@ -126,3 +126,22 @@ struct ServerTests {
         #expect(RequestLogMiddleware<LockerRequestContext>.redact("/v1/documents") == "/v1/documents")
     }
 }
+
+@Suite("Router configuration")
+struct RouterConfigurationTests {
+    @Test("two routers built in one process keep their own body limits (no process-wide setting)")
+    func bodyLimitsArePerRouter() async throws {
+        let small = try TestServer(maxBodyBytes: 1000)
+        let large = try TestServer(maxBodyBytes: 50_000)
+        let first = small.router(), second = large.router()
+        for router in [first, second] {
+            router.get("/limit") { _, context -> String in "\(context.maxUploadSize)" }
+        }
+        try await Application(router: first).test(.router) { client in
+            try await client.execute(uri: "/limit", method: .get) { response in #expect(String(buffer: response.body) == "1000") }
+        }
+        try await Application(router: second).test(.router) { client in
+            try await client.execute(uri: "/limit", method: .get) { response in #expect(String(buffer: response.body) == "50000") }
+        }
+    }
+}

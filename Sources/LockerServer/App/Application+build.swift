@@ -48,7 +48,6 @@ public func buildApplication(config: LockerConfig, logger: Logger) async throws 
 
 /// Wires middleware and routes. Everything the server answers is listed here.
 public func buildRouter(services: LockerServices, config: LockerConfig) -> Router<LockerRequestContext> {
-    LockerRequestContext.configuredMaxUploadSize = config.maxBodyBytes
     // HEAD is answered wherever GET is: same status and headers, no body (RFC 9110 §9.3.2).
     let router = Router(context: LockerRequestContext.self, options: .autoGenerateHeadEndpoints)
     let knownRoutes = KnownRoutes()
@@ -56,6 +55,7 @@ public func buildRouter(services: LockerServices, config: LockerConfig) -> Route
     let pushLimit = config.settings.maxDocumentBytes + config.settings.maxJSONBytes + 4096
     router.addMiddleware {
         RequestLogMiddleware()
+        UploadLimitMiddleware(maxUploadSize: config.maxBodyBytes)
         ProblemMiddleware(knownRoutes: knownRoutes, isAdmin: { request in (try? AdminController(services: services).authenticate(request)) != nil })
         PathShapeMiddleware()
         MediaTypeMiddleware()

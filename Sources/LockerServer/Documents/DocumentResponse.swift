@@ -41,8 +41,3 @@ struct DocumentResponse: ResponseEncodable {
         updatedAt = Timestamp.string(d.updatedAt)
     }
 }
-
-/// `GET /v1/documents`.
-struct DocumentListResponse: ResponseEncodable {
-    let documents: [DocumentResponse]
-}

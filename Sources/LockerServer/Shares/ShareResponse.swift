@@ -32,8 +32,3 @@ struct ShareResponse: ResponseEncodable {
         hasPasscode = share.passcodeHash != nil
     }
 }
-
-/// `GET /v1/shares`.
-struct ShareListResponse: ResponseEncodable {
-    let shares: [ShareResponse]
-}

@@ -1,8 +1,9 @@
 import Hummingbird
 import Logging
 
-/// Per-request context: the configured body limit (so JSON decoding honours it) and the
-/// client's address (for per-client rate limits and the owner's access log).
+/// Per-request context: the router's body limit (set by `UploadLimitMiddleware`, so JSON
+/// decoding honours it) and the client's address (for per-client rate limits and the owner's
+/// access log).
 public struct LockerRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     public var maxUploadSize: Int
@@ -13,12 +14,10 @@ public struct LockerRequestContext: RequestContext {
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
-        self.maxUploadSize = LockerRequestContext.configuredMaxUploadSize
+        self.maxUploadSize = Self.defaultMaxUploadSize
         self.clientAddress = source.channel.remoteAddress?.ipAddress ?? "unknown"
     }
 
-    /// Hummingbird builds contexts from the channel alone, so the configured limit is stored
-    /// once at start-up. `nonisolated(unsafe)` is sound: it is written once in `buildApplication`
-    /// before the server accepts a connection, and only read after.
-    nonisolated(unsafe) static var configuredMaxUploadSize = 64 << 10
+    /// The limit before `UploadLimitMiddleware` sets the router's own (`--max-body-bytes`'s default).
+    static let defaultMaxUploadSize = 64 << 10
 }

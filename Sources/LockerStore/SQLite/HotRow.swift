@@ -17,31 +17,8 @@ public protocol HotRow {
     init(selected row: SelectedRow, at base: Int) throws
 }
 
-/// The current row of a stepped statement, read by column position. Valid only until the
-/// statement steps again.
-public struct SelectedRow {
-    let statement: SQLiteStatement
-
-    public func decode<T: ColumnValue>(atIndex index: Int) throws -> T {
-        try T.read(statement, CInt(index))
-    }
-}
-
-/// A value read from one column of a stepped statement.
-public protocol ColumnValue {
-    static func read(_ statement: SQLiteStatement, _ index: CInt) throws -> Self
-}
-
-private func unexpectedNull(_ statement: SQLiteStatement, _ index: CInt) -> StoreError {
+func unexpectedNull(_ statement: SQLiteStatement, _ index: CInt) -> StoreError {
     StoreError("column \(String(cString: sqlite3_column_name(statement, index))) is unexpectedly NULL")
-}
-
-/// Non-null columns of GRDB's column-convertible types: read straight from the statement.
-extension ColumnValue where Self: StatementColumnConvertible {
-    public static func read(_ statement: SQLiteStatement, _ index: CInt) throws -> Self {
-        guard let value = Self.fromStatement(statement, atUncheckedIndex: index) else { throw unexpectedNull(statement, index) }
-        return value
-    }
 }
 
 extension String: ColumnValue {}
@@ -67,29 +44,6 @@ extension Optional: ColumnValue where Wrapped: ColumnValue {
     public static func read(_ statement: SQLiteStatement, _ index: CInt) throws -> Wrapped? {
         if sqlite3_column_type(statement, index) == SQLITE_NULL { return nil }
         return try Wrapped.read(statement, index)
-    }
-}
-
-/// A cursor over a cached statement that hands each stepped row to `decode` as a
-/// `SelectedRow` (no `Row`, no column-name dictionary). Resets the statement when released,
-/// as GRDB's cursors do, so no read stays open.
-final class SelectedRowCursor<Element>: DatabaseCursor {
-    let _statement: Statement
-    var _isDone = false
-    private let decode: (SelectedRow) throws -> Element
-
-    init(_ statement: Statement, arguments: StatementArguments, decode: @escaping (SelectedRow) throws -> Element) throws {
-        _statement = statement
-        self.decode = decode
-        try statement.setArguments(arguments)
-    }
-
-    deinit {
-        sqlite3_reset(_statement.sqliteStatement)
-    }
-
-    func _element(sqliteStatement: SQLiteStatement) throws -> Element {
-        try decode(SelectedRow(statement: sqliteStatement))
     }
 }
 

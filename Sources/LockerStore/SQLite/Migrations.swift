@@ -1,0 +1,180 @@
+import GRDB
+
+extension LockerDatabase {
+    /// Shipped migrations never change; new ones are appended.
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1-citizens-documents") { db in
+            try db.create(table: "citizens") { t in
+                t.primaryKey("id", .text)
+                t.column("mobileHash", .blob).notNull().unique()
+                t.column("mobileSealed", .blob).notNull()
+                t.column("dekWrapped", .blob).notNull()
+                t.column("kekVersion", .integer).notNull().indexed()
+                t.column("dekVersion", .integer).notNull()
+                t.column("createdAt", .datetime).notNull()
+            }
+            try db.create(table: "documents") { t in
+                t.primaryKey("id", .text)
+                t.column("ownerID", .text).notNull().indexed().references("citizens")
+                t.column("uri", .text).notNull().unique()
+                t.column("issuerID", .text).notNull()
+                t.column("docType", .text).notNull()
+                t.column("issuerDocID", .text).notNull()
+                t.column("issuedOn", .text).notNull()
+                t.column("version", .integer).notNull()
+                t.column("blobID", .text).notNull().unique()
+                t.column("contentKeyWrapped", .blob).notNull()
+                t.column("dekVersion", .integer).notNull()
+                t.column("size", .integer).notNull()
+                t.column("contentType", .text).notNull()
+                t.column("contentSHA256", .blob).notNull()
+                t.column("claimsSealed", .blob)
+                t.column("signature", .blob)
+                t.column("revokedAt", .datetime)
+                t.column("createdAt", .datetime).notNull()
+                t.column("updatedAt", .datetime).notNull()
+            }
+        }
+        migrator.registerMigration("v2-issuers-auth-audit") { db in
+            try db.alter(table: "documents") { t in
+                t.add(column: "metadataSHA256", .blob)
+            }
+            try db.create(table: "issuers") { t in
+                t.primaryKey("id", .text)
+                t.column("name", .text).notNull()
+                t.column("publicKey", .blob).notNull()
+                t.column("apiKeyHash", .blob).notNull().unique()
+                t.column("disabled", .boolean).notNull().defaults(to: false)
+                t.column("createdAt", .datetime).notNull()
+            }
+            try db.create(table: "otpChallenges") { t in
+                t.primaryKey("id", .text)
+                t.column("purpose", .text).notNull()
+                t.column("mobileHash", .blob).notNull()
+                t.column("mobileSealed", .blob).notNull()
+                t.column("clientHash", .blob).notNull()
+                t.column("otpHash", .blob).notNull()
+                t.column("attempts", .integer).notNull()
+                t.column("createdAt", .datetime).notNull()
+                t.column("expiresAt", .datetime).notNull()
+                t.column("usedAt", .datetime)
+            }
+            try db.create(index: "otpChallenges_mobile", on: "otpChallenges", columns: ["mobileHash", "createdAt"])
+            try db.create(index: "otpChallenges_client", on: "otpChallenges", columns: ["clientHash", "createdAt"])
+            try db.create(table: "sessions") { t in
+                t.primaryKey("id", .text)
+                t.column("tokenHash", .blob).notNull().unique()
+                t.column("citizenID", .text).notNull().indexed().references("citizens")
+                t.column("createdAt", .datetime).notNull()
+                t.column("expiresAt", .datetime).notNull()
+                t.column("revokedAt", .datetime)
+            }
+            try db.create(table: "auditLog") { t in
+                t.autoIncrementedPrimaryKey("seq")
+                t.column("at", .datetime).notNull()
+                t.column("action", .text).notNull()
+                t.column("actor", .text).notNull()
+                t.column("citizenID", .text)
+                t.column("documentID", .text)
+                t.column("detail", .text).notNull()
+                t.column("prevHash", .blob).notNull()
+                t.column("hash", .blob).notNull()
+            }
+            try db.create(index: "auditLog_citizen", on: "auditLog", columns: ["citizenID", "seq"])
+            // Append-only: the database itself refuses edits and deletions of audit entries.
+            try db.execute(sql: """
+                CREATE TRIGGER auditLog_no_update BEFORE UPDATE ON auditLog BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;
+                CREATE TRIGGER auditLog_no_delete BEFORE DELETE ON auditLog BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;
+                """)
+        }
+        migrator.registerMigration("v3-verifiers-kyc-signing") { db in
+            try db.alter(table: "documents") { t in
+                t.add(column: "holderSealed", .blob)
+            }
+            try db.create(table: "verifiers") { t in
+                t.primaryKey("id", .text)
+                t.column("name", .text).notNull()
+                t.column("origins", .text).notNull()
+                t.column("apiKeyHash", .blob).notNull().unique()
+                t.column("disabled", .boolean).notNull().defaults(to: false)
+                t.column("createdAt", .datetime).notNull()
+            }
+            try db.create(table: "kycRequests") { t in
+                t.primaryKey("id", .text)
+                t.column("verifierID", .text).notNull().references("verifiers")
+                t.column("mobileHash", .blob).notNull().indexed()
+                t.column("nameSealed", .blob).notNull()
+                t.column("purpose", .text).notNull()
+                t.column("nonce", .text)
+                t.column("otpHash", .blob).notNull()
+                t.column("attempts", .integer).notNull()
+                t.column("createdAt", .datetime).notNull()
+                t.column("expiresAt", .datetime).notNull()
+                t.column("usedAt", .datetime)
+            }
+            try db.create(table: "signingKeys") { t in
+                t.primaryKey("kid", .text)
+                t.column("publicKey", .blob).notNull()
+                t.column("privateKeyWrapped", .blob).notNull()
+                t.column("kekVersion", .integer).notNull()
+                t.column("createdAt", .datetime).notNull()
+                t.column("retiredAt", .datetime)
+                t.column("publishUntil", .datetime)
+            }
+        }
+        migrator.registerMigration("v4-shares") { db in
+            try db.create(table: "shares") { t in
+                t.primaryKey("id", .text)
+                t.column("tokenHash", .blob).notNull().unique()
+                t.column("documentID", .text).notNull().indexed().references("documents")
+                t.column("ownerID", .text).notNull().indexed().references("citizens")
+                t.column("scope", .text).notNull()
+                t.column("label", .text).notNull()
+                t.column("maxUses", .integer).notNull()
+                t.column("usesSpent", .integer).notNull()
+                t.column("passcodeHash", .blob)
+                t.column("wrongPasscodes", .integer).notNull()
+                t.column("createdAt", .datetime).notNull()
+                t.column("expiresAt", .datetime).notNull()
+                t.column("revokedAt", .datetime)
+            }
+        }
+        migrator.registerMigration("v5-admin-credentials") { db in
+            try db.create(table: "adminCredentials") { t in
+                t.primaryKey("id", .text)
+                t.column("hash", .blob).notNull().unique()
+                t.column("createdAt", .datetime).notNull()
+                t.column("revokedAt", .datetime)
+            }
+        }
+        migrator.registerMigration("v6-inline-blobs") { db in
+            try db.create(table: "inlineBlobs") { t in
+                t.primaryKey("id", .text)
+                t.column("bytes", .blob).notNull()
+            }
+        }
+        migrator.registerMigration("v7-vault-identity") { db in
+            // One row: the vault this database belongs to, and a check value keyed by the
+            // keyring's index key (`VaultIdentity`).
+            try db.create(table: "vaultIdentity") { t in
+                t.primaryKey("vaultID", .text)
+                t.column("keyCheck", .blob).notNull()
+                t.column("createdAt", .datetime).notNull()
+            }
+        }
+        migrator.registerMigration("v8-issuer-doc-types") { db in
+            // Each issuer may push only the document types it is registered for. Issuers of an
+            // upgraded vault keep the types they have already pushed, so deployments keep
+            // working; an admin then revokes or disables what should not be there.
+            try db.alter(table: "issuers") { t in
+                t.add(column: "docTypes", .text).notNull().defaults(to: "")
+            }
+            try db.execute(sql: """
+                UPDATE issuers SET docTypes = coalesce((SELECT group_concat(docType, ',') FROM
+                    (SELECT DISTINCT docType FROM documents WHERE documents.issuerID = issuers.id ORDER BY docType)), '')
+                """)
+        }
+        return migrator
+    }
+}
