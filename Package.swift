@@ -58,7 +58,7 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Mustache", package: "swift-mustache"),
             ],
-            resources: [.copy("Resources/openapi.yaml")]
+            resources: [.copy("Resources/openapi.yaml"), .copy("Resources/portal")]
         ),
         .executableTarget(name: "lockerd", dependencies: ["LockerCore", "LockerServer"]),
         .executableTarget(

@@ -7,20 +7,21 @@ import Foundation
 /// It replaced multipart-kit's parser on the push path, where that parser's byte-at-a-time
 /// scanning cost about a seventh of a 4 KB push's CPU; this one finds delimiters with `memchr`.
 ///
-/// Used by one request task only; callbacks run synchronously inside `feed`.
-final class MultipartStream {
-    struct Malformed: Error, CustomStringConvertible {
-        let description: String
+/// Used by one request task only; callbacks run synchronously inside `feed`. Public for
+/// `locker-bench multipart`, which keeps the measured reason for it (`bench/micro.sh`).
+public final class MultipartStream {
+    public struct Malformed: Error, CustomStringConvertible {
+        public let description: String
     }
 
     /// A part's header (name lower-cased, value trimmed).
-    var onHeader: (String, String) -> Void = { _, _ in }
+    public var onHeader: (String, String) -> Void = { _, _ in }
     /// The part's headers are complete and its body starts.
-    var onBodyStart: () -> Void = {}
+    public var onBodyStart: () -> Void = {}
     /// A piece of the current part's body.
-    var onBody: (UnsafeRawBufferPointer) -> Void = { _ in }
+    public var onBody: (UnsafeRawBufferPointer) -> Void = { _ in }
     /// The current part ended.
-    var onPartComplete: () -> Void = {}
+    public var onPartComplete: () -> Void = {}
 
     private enum State { case preamble, afterDelimiter, headers, body, done }
 
@@ -33,15 +34,15 @@ final class MultipartStream {
     private var headerBytes = 0
     static let maxHeaderBytes = 8 * 1024
 
-    init(boundary: String) {
+    public init(boundary: String) {
         delimiter = Array("\r\n--\(boundary)".utf8)
         pending = [0x0D, 0x0A]
     }
 
     /// Whether the closing delimiter has been seen.
-    var isComplete: Bool { state == .done }
+    public var isComplete: Bool { state == .done }
 
-    func feed(_ bytes: UnsafeRawBufferPointer) throws {
+    public func feed(_ bytes: UnsafeRawBufferPointer) throws {
         guard state != .done else { return }  // the epilogue is ignored
         pending.append(contentsOf: bytes)
         var start = 0
