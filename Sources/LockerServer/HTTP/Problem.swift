@@ -27,9 +27,7 @@ public struct Problem: HTTPResponseError, Sendable {
     public var type: String { "/problems/\(slug)" }
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {
-        var object: [String: Any] = ["type": type, "title": title, "status": Int(status.code)]
-        if let detail { object["detail"] = detail }
-        let data = try JSONResponse.bytes(object)
+        let data = try JSONResponse.encoder.encode(ProblemBody(type: type, title: title, status: Int(status.code), detail: detail))
         var fields = headers
         fields[.contentType] = "application/problem+json"
         fields[.cacheControl] = "no-store"

@@ -12,7 +12,7 @@ struct JWKSController {
             let now = services.clock()
             _ = try services.vault.activeSigningKey(now: now)
             let keys = try services.vault.publishedSigningKeys(now: now).map { CompactJWS.jwk(kid: $0.kid, publicKey: [UInt8]($0.publicKey)) }
-            return try JSONResponse.make(["keys": keys], headers: [:]).withCacheControl("public, max-age=300")
+            return try JSONResponse.encode(JWKSResponse(keys: keys)).withCacheControl("public, max-age=300")
         }
     }
 }

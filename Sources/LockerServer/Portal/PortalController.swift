@@ -106,10 +106,10 @@ struct PortalController {
                 let state = s.state(at: now)
                 return ["id": s.id, "label": s.label, "scopeText": s.scope == .document ? "the certificate" : "status only",
                         "state": state.rawValue, "active": state == .active, "usesSpent": s.usesSpent, "maxUses": s.maxUses,
-                        "expiresAt": time.string(s.expiresAt), "expiresAtISO": JSONResponse.timestamp(s.expiresAt), "csrf": csrf]
+                        "expiresAt": time.string(s.expiresAt), "expiresAtISO": Timestamp.string(s.expiresAt), "csrf": csrf]
             },
             "events": events.map { e -> [String: Any] in
-                ["at": time.string(e.at), "atISO": JSONResponse.timestamp(e.at), "text": ActivityText.describe(e, issuers: issuers, docTypes: docTypes, labels: labels)]
+                ["at": time.string(e.at), "atISO": Timestamp.string(e.at), "text": ActivityText.describe(e, issuers: issuers, docTypes: docTypes, labels: labels)]
             },
         ]
         return PortalPage.render("home", context)

@@ -31,7 +31,7 @@ enum SharePage {
         let context: [String: Any] = [
             "title": "Shared certificate", "noScript": true, "error": error ?? false,
             "docName": DocTypeNames.name(document.docType), "issuerName": issuerName,
-            "expiresAt": HumanTime(timeZone: timeZone).string(share.expiresAt), "expiresAtISO": JSONResponse.timestamp(share.expiresAt),
+            "expiresAt": HumanTime(timeZone: timeZone).string(share.expiresAt), "expiresAtISO": Timestamp.string(share.expiresAt),
             "usesLeft": usesLeft, "token": token, "passcode": share.passcodeHash != nil,
             "what": share.scope == .document ? "the certificate itself" : "a signed statement of the certificate's status (not the certificate)",
         ]

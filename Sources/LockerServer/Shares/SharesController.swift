@@ -82,7 +82,7 @@ struct SharesController {
             }
             throw Problem(.forbidden, "passcode-invalid", "Wrong passcode", detail: detail)
         case .status(let grant):
-            return try JSONResponse.make(["statement": try await shares.statement(grant)])
+            return StatementResponse(statement: try await shares.statement(grant)).response()
         case .document(let grant):
             let prepared = try await shares.deliverDocument(grant) {
                 try ContentResponse.prepare(reader: services.vault.openDocument(grant.document, owner: grant.owner), document: grant.document, logger: context.logger)
