@@ -22,7 +22,7 @@ enum StatusBench {
             return f.count == 3 ? (f[0], f[1], Int(f[2]) ?? -1) : nil
         }
         let vault = try Vault.open(layout: StorageLayout(root: storage))
-        let service = StatusService(vault: vault, store: SQLiteStore(database: vault.database), issuerURL: "http://127.0.0.1")
+        let service = StatusService(vault: vault, store: SQLiteStore(vault: vault), issuerURL: "http://127.0.0.1")
         let hashes = people.map { vault.mobileHash($0.0) }
         // Correctness first: every answer must match what was pushed.
         for (i, p) in people.enumerated() where try service.status(mobileHash: hashes[i], name: p.1) != p.2 {

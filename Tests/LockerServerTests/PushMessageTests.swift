@@ -20,7 +20,7 @@ struct PushMessageTests {
             let object = try problem(r)
             return (Int(r.status.code), object["type"] as? String, object["detail"] as? String)
         }
-        #expect(try h.vault.blobs.allIDs().isEmpty)
+        #expect(try h.vault.blobs.fileIDs().isEmpty)
         var answer: [String: Any] = ["status": status]
         answer["type"] = type
         answer["detail"] = detail

@@ -38,7 +38,7 @@ struct PushTests {
         let count = try await h.vault.database.pool.read { db in try DocumentRecord.fetchCount(db) }
         #expect(count == 1)
         let inline = try await h.vault.database.pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM inlineBlobs") ?? 0 }
-        #expect(try h.vault.blobs.allIDs().count + inline == 1, "the old version's blob is removed, the idempotent repeat left none")
+        #expect(try h.vault.blobs.fileIDs().count + inline == 1, "the old version's blob is removed, the idempotent repeat left none")
         #expect(try h.vault.citizens.countByKEKVersion() == [1: 1])
     }
 
@@ -75,7 +75,7 @@ struct PushTests {
                                             ("content", "application/pdf", [1]), ("signature", nil, Array("not-base64!".utf8))])
             #expect(try await client.push(cowin, garbage).status == .unprocessableContent)
         }
-        #expect(try h.vault.blobs.allIDs().isEmpty)
+        #expect(try h.vault.blobs.fileIDs().isEmpty)
         #expect(try h.vault.citizens.countByKEKVersion().isEmpty, "a refused push creates no citizen")
         #expect(try FileManager.default.contentsOfDirectory(atPath: h.vault.layout.blobTempDirectory).isEmpty)
     }
@@ -109,7 +109,7 @@ struct PushTests {
             #expect(r.status == .badRequest, "\(kind)")
             #expect(try problem(r)["type"] as? String == "/problems/bad-request")
         }
-        #expect(try h.vault.blobs.allIDs().isEmpty)
+        #expect(try h.vault.blobs.fileIDs().isEmpty)
         #expect(try FileManager.default.contentsOfDirectory(atPath: h.vault.layout.blobTempDirectory).isEmpty)
     }
 
@@ -123,7 +123,7 @@ struct PushTests {
             #expect(r.status == .contentTooLarge)
             #expect(try problem(r)["type"] as? String == "/problems/payload-too-large")
         }
-        #expect(try h.vault.blobs.allIDs().isEmpty)
+        #expect(try h.vault.blobs.fileIDs().isEmpty)
         #expect(try FileManager.default.contentsOfDirectory(atPath: h.vault.layout.blobTempDirectory).isEmpty)
     }
 

@@ -136,7 +136,7 @@ struct VaultTests {
         let unfinished = try vault.beginDocument(owner: owner, documentID: "unfinished", version: 1, inlineLimit: 0)
         try unfinished.append(Array("half".utf8))
         #expect(try vault.sweepOrphanBlobs() == 2)
-        #expect(try vault.blobs.allIDs() == [kept.blobID])
+        #expect(try vault.blobs.fileIDs() == [kept.blobID])
         #expect(try vault.openDocument(kept, owner: owner).readAll() == Array("kept".utf8))
         unfinished.abort()
     }
@@ -148,11 +148,11 @@ struct VaultTests {
         let marker = Array("INLINE-MARKER-\(SecureRandom.identifier())".utf8)
         let content = Array((0..<40).flatMap { _ in marker })
         let doc = try storeDocument(vault, owner: owner, content: content)
-        #expect(try vault.blobs.allIDs().isEmpty, "no file for a small document")
+        #expect(try vault.blobs.fileIDs().isEmpty, "no file for a small document")
         #expect(try vault.openDocument(doc, owner: owner).readAll() == content)
         // Spilled past the limit: a file, as before.
         let big = try storeDocument(vault, owner: owner, content: [UInt8](repeating: 7, count: Vault.inlineBlobLimit + 1))
-        #expect(try vault.blobs.allIDs() == [big.blobID])
+        #expect(try vault.blobs.fileIDs() == [big.blobID])
         #expect(try vault.openDocument(big, owner: owner).readAll().count == Vault.inlineBlobLimit + 1)
         for (name, bytes) in try storage.allFiles() { #expect(!bytes.contains(subsequence: marker), "marker in \(name)") }
         try vault.database.pool.write { db in

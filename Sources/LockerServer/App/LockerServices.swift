@@ -34,7 +34,7 @@ public struct LockerServices: Sendable {
     let pushes: PushService
 
     public init(vault: Vault, sms: any SMSSender, settings: Settings, clock: @escaping @Sendable () -> Date = { Date() }) {
-        let storage = SQLiteStore(database: vault.database)
+        let storage = SQLiteStore(vault: vault)
         self.vault = vault
         self.storage = storage
         self.sms = sms

@@ -101,13 +101,8 @@ struct PushService: Sendable {
             try await store.storeDocument(record, newCitizen: owner.isNew ? owner.record : nil, inlineBlob: writer.inlineBytes,
                                           replacedBlobID: existing?.blobID, audit: audit)
         } catch let conflict as PushConflict {
-            try? vault.blobs.remove(record.blobID)
             throw Self.problem(conflict)
-        } catch {
-            try? vault.blobs.remove(record.blobID)
-            throw error
         }
-        if let old = existing?.blobID { try? vault.blobs.remove(old) }
         return (record, outcome)
     }
 

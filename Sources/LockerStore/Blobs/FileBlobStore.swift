@@ -3,7 +3,7 @@ import Foundation
 import LockerCore
 
 /// Blobs as files under `Storage/blobs/XX/ID`, written temp → fsync → rename → directory fsync.
-public struct FileBlobStore: BlobStore {
+public struct FileBlobStore: BlobFiles {
     let layout: StorageLayout
 
     public init(layout: StorageLayout) {

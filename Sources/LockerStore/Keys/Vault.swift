@@ -16,6 +16,8 @@ public final class Vault: Sendable {
     public let citizens: any CitizenRepository
     public let documents: any DocumentRepository
     public let blobs: any BlobStore
+    /// The same store, for the SQLite adapters that write inline blobs in their own transactions.
+    let sqliteBlobs: SQLiteBlobStore
     let keyProvider: any KeyProvider
     private let keyringState: Mutex<(keyring: Keyring, stamp: String?)>
 
@@ -65,7 +67,9 @@ public final class Vault: Sendable {
         self.database = database
         self.citizens = SQLiteCitizenRepository(database: database)
         self.documents = SQLiteDocumentRepository(database: database)
-        self.blobs = FileBlobStore(layout: layout)
+        let blobs = SQLiteBlobStore(database: database, files: FileBlobStore(layout: layout))
+        self.sqliteBlobs = blobs
+        self.blobs = blobs
         self.keyProvider = keyProvider
         self.keyringState = Mutex((keyring, stamp))
     }
@@ -112,13 +116,7 @@ public final class Vault: Sendable {
     /// the metadata commit) and unfinished temp files. Returns how many were removed.
     @discardableResult
     public func sweepOrphanBlobs() throws -> Int {
-        var removed = try blobs.removeTemporaries()
-        let referenced = try documents.referencedBlobIDs()
-        for id in try blobs.allIDs() where !referenced.contains(id) {
-            try blobs.remove(id)
-            removed += 1
-        }
-        return removed
+        try blobs.sweepOrphans(referenced: try documents.referencedBlobIDs())
     }
 
     // MARK: Citizens
@@ -184,8 +182,7 @@ public final class Vault: Sendable {
         let contentKey = SymmetricKey(size: .bits256)
         let wrapped = try KeyWrap.wrap(contentKey, under: dataKey, aad: KeyWrap.contentKeyAAD(context: context))
         let sealer = try EnvelopeSealer(contentKey: contentKey, context: context, segmentSize: segmentSize)
-        let store = blobs
-        let blob = SpillingBlobWriter(id: SecureRandom.orderedIdentifier(), limit: inlineLimit, makeFile: { id in try store.create(id: id) })
+        let blob = try blobs.create(inlineLimit: inlineLimit)
         return try DocumentWriter(blob: blob, sealer: sealer, contentKeyWrapped: Data(wrapped), dekVersion: owner.dekVersion)
     }
 
@@ -201,28 +198,15 @@ public final class Vault: Sendable {
     public func saveDocument(_ record: DocumentRecord, inlineBytes: Data?) throws {
         try database.pool.write { db in
             try record.save(db)
-            if let inlineBytes { try InlineBlobs.insert(db, id: record.blobID, bytes: inlineBytes) }
+            if let inlineBytes { try SQLiteBlobStore.insertInline(db, id: record.blobID, bytes: inlineBytes) }
         }
     }
 
-    /// Sealed documents up to this size live in the database (`InlineBlobs`), larger ones in files.
+    /// Sealed documents up to this size live in the database (`SQLiteBlobStore`), larger ones in files.
     public static let inlineBlobLimit = 16 * 1024
 
-    /// A document's sealed bytes: its file, or its row in `inlineBlobs`. Where a document small
-    /// enough to be inline is looked for first, so its download makes no failed `open()`
-    /// (documents stored before inline blobs existed are files whatever their size).
+    /// A document's sealed bytes: its file, or its row in `inlineBlobs` (`BlobStore.open`).
     func openBlob(_ id: String, plaintextSize: Int? = nil) throws -> any BlobReader {
-        func inline() throws -> (any BlobReader)? {
-            try database.read { db in try InlineBlobs.fetch(db, id: id) }.map { MemoryBlobReader($0) }
-        }
-        if let plaintextSize, Envelope.sealedSize(plaintextSize: plaintextSize) <= Self.inlineBlobLimit, let reader = try inline() {
-            return reader
-        }
-        do {
-            return try blobs.open(id)
-        } catch {
-            guard let reader = try inline() else { throw error }
-            return reader
-        }
+        try blobs.open(id, plaintextSize: plaintextSize)
     }
 }

@@ -10,6 +10,18 @@ extension SQLiteStore: PushStore {
     }
 
     public func storeDocument(_ document: DocumentRecord, newCitizen: CitizenRecord?, inlineBlob: Data?, replacedBlobID: String?, audit: AuditEntry) async throws {
+        do {
+            try await save(document, newCitizen: newCitizen, inlineBlob: inlineBlob, replacedBlobID: replacedBlobID, audit: audit)
+        } catch {
+            // The row never committed, so neither did an inline blob: only a spilled file may be left.
+            try? blobs.files.remove(document.blobID)
+            throw error
+        }
+        // The replaced version's inline row went with the commit; its file (if it had one) goes now.
+        if let replacedBlobID { try? blobs.files.remove(replacedBlobID) }
+    }
+
+    private func save(_ document: DocumentRecord, newCitizen: CitizenRecord?, inlineBlob: Data?, replacedBlobID: String?, audit: AuditEntry) async throws {
         try await committer.write { db in
             if let newCitizen {
                 if let stored = try HotQueries.citizen(db, mobileHash: newCitizen.mobileHash) {
@@ -23,8 +35,8 @@ extension SQLiteStore: PushStore {
             guard (current?.version ?? 0) == document.version - 1, current?.revokedAt == nil else { throw PushConflict.documentChanged }
             // The check above settles which: no row yet, or exactly the previous version.
             if current == nil { try document.insertHot(db) } else { try document.update(db) }
-            if let inlineBlob { try InlineBlobs.insert(db, id: document.blobID, bytes: inlineBlob) }
-            if let replacedBlobID { try InlineBlobs.remove(db, id: replacedBlobID) }
+            if let inlineBlob { try SQLiteBlobStore.insertInline(db, id: document.blobID, bytes: inlineBlob) }
+            if let replacedBlobID { try SQLiteBlobStore.removeInline(db, id: replacedBlobID) }
             try AuditLog.append(db, audit)
         }
     }

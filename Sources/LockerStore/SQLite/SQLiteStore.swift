@@ -8,10 +8,13 @@ import LockerCore
 public final class SQLiteStore: Sendable {
     public let database: LockerDatabase
     public let committer: GroupCommitter
+    /// Sealed documents, inline rows or files; the push writes a small one's row in its commit.
+    let blobs: SQLiteBlobStore
 
-    public init(database: LockerDatabase) {
-        self.database = database
-        self.committer = GroupCommitter(database: database)
+    public init(vault: Vault) {
+        self.database = vault.database
+        self.blobs = vault.sqliteBlobs
+        self.committer = GroupCommitter(database: vault.database)
     }
 }
 
