@@ -7,6 +7,11 @@ import Foundation
 /// It replaced multipart-kit's parser on the push path, where that parser's byte-at-a-time
 /// scanning cost about a seventh of a 4 KB push's CPU; this one finds delimiters with `memchr`.
 ///
+/// Measured (`bench/micro.sh multipart`, release build, 2026-11-24): a push body with a 4 KB
+/// document in 2.9 µs against 21.7 µs collecting the body and splitting it with
+/// `Data.range(of:)` (7.4×); with a 1 MB document 114 µs against 3.2 ms (28×), and without
+/// holding the whole body in memory.
+///
 /// Used by one request task only; callbacks run synchronously inside `feed`. Public for
 /// `locker-bench multipart`, which keeps the measured reason for it (`bench/micro.sh`).
 public final class MultipartStream {
