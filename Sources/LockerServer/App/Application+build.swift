@@ -55,11 +55,10 @@ public func buildRouter(services: LockerServices, config: LockerConfig) -> Route
     let pushLimit = config.settings.maxDocumentBytes + config.settings.maxJSONBytes + 4096
     router.addMiddleware {
         RequestLogMiddleware()
-        UploadLimitMiddleware(maxUploadSize: config.maxBodyBytes)
-        ProblemMiddleware(knownRoutes: knownRoutes, isAdmin: { request in (try? AdminController(services: services).authenticate(request)) != nil })
+        ProblemMiddleware(knownRoutes: knownRoutes, maxUploadSize: config.maxBodyBytes, isAdmin: { request in (try? AdminController(services: services).authenticate(request)) != nil })
         PathShapeMiddleware()
         MediaTypeMiddleware()
-        BodyLimitMiddleware { path in path == "/v1/issuer/documents" ? pushLimit : config.maxBodyBytes }
+        BodyLimitMiddleware(maxUploadSize: config.maxBodyBytes) { path in path == "/v1/issuer/documents" ? pushLimit : config.maxBodyBytes }
     }
     HealthController(storage: services.maintenance, blobDirectory: services.vault.layout.blobDirectory).addRoutes(to: router)
     OpenAPIController().addRoutes(to: router)

@@ -3,12 +3,20 @@ import Hummingbird
 import Logging
 
 /// Refuses bodies over the limit: at once when `Content-Length` says so (before reading a
-/// byte), and mid-stream for chunked bodies that grow past it.
-struct BodyLimitMiddleware<Context: RequestContext>: RouterMiddleware {
-    /// The limit for a request path.
+/// byte), and mid-stream for chunked bodies that grow past it. It also gives each request's
+/// context its router's limit, so JSON decoding honours it. (Hummingbird builds a context from
+/// the channel alone; the limit used to reach it through a process-wide static that every
+/// `buildRouter` overwrote, so two routers in one process shared the last one's.)
+struct BodyLimitMiddleware: RouterMiddleware {
+    typealias Context = LockerRequestContext
+    /// What JSON decoding may collect (`--max-body-bytes`).
+    let maxUploadSize: Int
+    /// The limit for a request path (pushes carry a document).
     let limitForPath: @Sendable (String) -> Int
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(_ request: Request, context: LockerRequestContext, next: (Request, LockerRequestContext) async throws -> Response) async throws -> Response {
+        var context = context
+        context.maxUploadSize = maxUploadSize
         let limit = limitForPath(request.uri.path)
         if let lengthField = request.headers[.contentLength] {
             guard let length = Int(lengthField), length >= 0 else { throw Problem.badRequest("Invalid Content-Length.") }

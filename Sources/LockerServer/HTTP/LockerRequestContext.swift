@@ -1,7 +1,7 @@
 import Hummingbird
 import Logging
 
-/// Per-request context: the router's body limit (set by `UploadLimitMiddleware`, so JSON
+/// Per-request context: the router's body limit (set by `BodyLimitMiddleware`, so JSON
 /// decoding honours it) and the client's address (for per-client rate limits and the owner's
 /// access log).
 public struct LockerRequestContext: RequestContext {
@@ -18,6 +18,6 @@ public struct LockerRequestContext: RequestContext {
         self.clientAddress = source.channel.remoteAddress?.ipAddress ?? "unknown"
     }
 
-    /// The limit before `UploadLimitMiddleware` sets the router's own (`--max-body-bytes`'s default).
+    /// The limit before `BodyLimitMiddleware` sets the router's own (`--max-body-bytes`'s default).
     static let defaultMaxUploadSize = 64 << 10
 }

@@ -6,6 +6,8 @@ import Logging
 /// anything unexpected is logged by type and answered with a bare 500 that leaks nothing.
 struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
     let knownRoutes: KnownRoutes
+    /// The router's body limit, named in a 413 answer.
+    let maxUploadSize: Int
     /// Whether the request carries the admin credential (admin paths reveal their methods only then).
     var isAdmin: @Sendable (Request) -> Bool = { _ in false }
 
@@ -41,7 +43,7 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
         } catch is DecodingError {
             return try Problem.badRequest("The request body is not valid JSON for this endpoint.").response(from: request, context: context)
         } catch let error as any HTTPResponseError where error.status == .contentTooLarge {
-            return try Problem.tooLarge(limit: context.maxUploadSize).response(from: request, context: context)
+            return try Problem.tooLarge(limit: maxUploadSize).response(from: request, context: context)
         } catch {
             context.logger.error("request failed", metadata: ["error.type": "\(String(reflecting: type(of: error)))"])
             return try Problem.internalError.response(from: request, context: context)
