@@ -34,9 +34,10 @@ struct ServiceRuleTests {
         let (code, hash) = otp.makeCode(challengeID: "c1")
         let wrong = code == "000000" ? "111111" : "000000"
         func judge(_ typed: String, attempts: Int, used: Date? = nil, expires: Date = now.addingTimeInterval(60)) -> (OTPChallenge.Verdict, Int, Date?) {
-            var (a, u) = (attempts, used)
-            let verdict = otp.judge(typed, challengeID: "c1", storedHash: hash, attempts: &a, usedAt: &u, expiresAt: expires, now: now)
-            return (verdict, a, u)
+            var challenge = ChallengeRecord(id: "c1", purpose: "signin", mobileHash: Data(), mobileSealed: Data(), clientHash: Data(), otpHash: hash,
+                                            attempts: attempts, createdAt: now, expiresAt: expires, usedAt: used)
+            let verdict = otp.judge(typed, &challenge, now: now)
+            return (verdict, challenge.attempts, challenge.usedAt)
         }
         #expect(judge(wrong, attempts: 0) == (.wrong, 1, nil))
         #expect(judge(code, attempts: 1) == (.matched, 2, now))

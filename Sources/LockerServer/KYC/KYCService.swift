@@ -90,15 +90,8 @@ struct KYCService: Sendable {
             // A verifier disabled after asking gets nothing: its requests look unknown, and the
             // citizen's attempt is not counted.
             guard let verifier = try tx.verifier(id: record.verifierID), !verifier.disabled else { return .notFound }
-            var (attempts, usedAt) = (record.attempts, record.usedAt)
-            let verdict = otp.judge(code, challengeID: record.id, storedHash: record.otpHash, attempts: &attempts, usedAt: &usedAt,
-                                    expiresAt: record.expiresAt, now: now)
-            switch verdict {
-            case .invalid: return .invalid
-            case .locked: return .locked
-            case .wrong, .matched: break
-            }
-            (record.attempts, record.usedAt) = (attempts, usedAt)
+            let verdict = otp.judge(code, &record, now: now)
+            guard verdict.counted else { return verdict == .locked ? .locked : .invalid }
             // Looked up whether or not the code matched: the same work either way.
             let citizen = try tx.citizen(mobileHash: record.mobileHash)
             try tx.updateKYCRequest(record)

@@ -25,6 +25,9 @@ struct OTPChallenge: Sendable {
         case wrong
         /// Counted, and right: the challenge is used.
         case matched
+
+        /// Whether the try was counted (and the challenge must be stored again).
+        var counted: Bool { self == .wrong || self == .matched }
     }
 
     /// A new code and its stored hash, bound to the challenge id.
@@ -39,14 +42,14 @@ struct OTPChallenge: Sendable {
     }
 
     /// Judges one try against a stored challenge and counts it: `attempts` grows on every
-    /// counted try and `usedAt` is set on a match. The caller stores the changed values in the
-    /// same transaction that read them.
-    func judge(_ code: String, challengeID: String, storedHash: Data, attempts: inout Int, usedAt: inout Date?, expiresAt: Date, now: Date) -> Verdict {
-        guard usedAt == nil, expiresAt > now else { return .invalid }
-        guard attempts < maxAttempts else { return .locked }
-        attempts += 1
-        guard OTP.matches(code, challengeID: challengeID, stored: [UInt8](storedHash), key: key) else { return .wrong }
-        usedAt = now
+    /// counted try and `usedAt` is set on a match. The caller stores the challenge in the same
+    /// transaction that read it whenever the verdict `counted`.
+    func judge(_ code: String, _ challenge: inout some CountedChallenge, now: Date) -> Verdict {
+        guard challenge.usedAt == nil, challenge.expiresAt > now else { return .invalid }
+        guard challenge.attempts < maxAttempts else { return .locked }
+        challenge.attempts += 1
+        guard OTP.matches(code, challengeID: challenge.id, stored: [UInt8](challenge.otpHash), key: key) else { return .wrong }
+        challenge.usedAt = now
         return .matched
     }
 

@@ -56,15 +56,8 @@ struct SignInService: Sendable {
         let service = self
         let outcome: Outcome = try await store.inSignInTransaction { tx in
             guard var challenge = try tx.challenge(id: challengeID), challenge.purpose == "signin" else { return .invalid }
-            var (attempts, usedAt) = (challenge.attempts, challenge.usedAt)
-            let verdict = service.otp.judge(code, challengeID: challenge.id, storedHash: challenge.otpHash, attempts: &attempts, usedAt: &usedAt,
-                                            expiresAt: challenge.expiresAt, now: now)
-            switch verdict {
-            case .invalid: return .invalid
-            case .locked: return .locked
-            case .wrong, .matched: break
-            }
-            (challenge.attempts, challenge.usedAt) = (attempts, usedAt)
+            let verdict = service.otp.judge(code, &challenge, now: now)
+            guard verdict.counted else { return verdict == .locked ? .locked : .invalid }
             try tx.updateChallenge(challenge)
             let existing = try tx.citizen(mobileHash: challenge.mobileHash)
             guard verdict == .matched else {
