@@ -18,6 +18,13 @@ public struct CitizenRecord: Codable, Sendable, Equatable, FetchableRecord, Pers
     /// The data key as wrapped under its KEK.
     public var wrappedDataKey: WrappedKey { WrappedKey(kekVersion: kekVersion, bytes: [UInt8](dekWrapped)) }
 
+    /// The stored columns, in the order the hot readers select them (`HotRow.selection` and
+    /// inserts derive from this list; the compiler holds it to the properties, and
+    /// `RecordColumnsTests` to the table).
+    public enum CodingKeys: String, CodingKey, CaseIterable {
+        case id, mobileHash, mobileSealed, dekWrapped, kekVersion, dekVersion, createdAt
+    }
+
     public init(id: String, mobileHash: Data, mobileSealed: Data, dekWrapped: Data, kekVersion: Int, dekVersion: Int, createdAt: Date) {
         self.id = id
         self.mobileHash = mobileHash
@@ -38,9 +45,3 @@ public struct CitizenRecord: Codable, Sendable, Equatable, FetchableRecord, Pers
 // Hand-written row decoding for the records read on every request: GRDB's Codable path
 // (case-insensitive key lookup, generic metadata, casts) cost more than the queries themselves.
 
-extension CitizenRecord {
-    public init(row: Row) throws {
-        self.init(id: row["id"], mobileHash: row["mobileHash"], mobileSealed: row["mobileSealed"], dekWrapped: row["dekWrapped"],
-                  kekVersion: row["kekVersion"], dekVersion: row["dekVersion"], createdAt: row["createdAt"])
-    }
-}

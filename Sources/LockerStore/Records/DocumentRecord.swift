@@ -36,6 +36,13 @@ public struct DocumentRecord: Codable, Sendable, Equatable, FetchableRecord, Per
         EnvelopeContext(ownerID: ownerID, documentID: id, keyVersion: UInt32(version))
     }
 
+    /// The stored columns, in the order the hot readers select them (`HotRow.selection` and
+    /// inserts derive from this list; the compiler holds it to the properties, and
+    /// `RecordColumnsTests` to the table).
+    public enum CodingKeys: String, CodingKey, CaseIterable {
+        case id, ownerID, uri, issuerID, docType, issuerDocID, issuedOn, version, blobID, contentKeyWrapped, dekVersion, size, contentType, contentSHA256, claimsSealed, signature, revokedAt, createdAt, updatedAt, metadataSHA256, holderSealed
+    }
+
     public init(id: String, ownerID: String, uri: String, issuerID: String, docType: String, issuerDocID: String, issuedOn: String, version: Int, blobID: String, contentKeyWrapped: Data, dekVersion: Int, size: Int, contentType: String, contentSHA256: Data, claimsSealed: Data? = nil, signature: Data? = nil, revokedAt: Date? = nil, createdAt: Date, updatedAt: Date, metadataSHA256: Data? = nil, holderSealed: Data? = nil) {
         self.id = id
         self.ownerID = ownerID
@@ -69,13 +76,3 @@ public struct DocumentRecord: Codable, Sendable, Equatable, FetchableRecord, Per
     }
 }
 
-extension DocumentRecord {
-    public init(row: Row) throws {
-        self.init(
-            id: row["id"], ownerID: row["ownerID"], uri: row["uri"], issuerID: row["issuerID"], docType: row["docType"],
-            issuerDocID: row["issuerDocID"], issuedOn: row["issuedOn"], version: row["version"], blobID: row["blobID"],
-            contentKeyWrapped: row["contentKeyWrapped"], dekVersion: row["dekVersion"], size: row["size"], contentType: row["contentType"],
-            contentSHA256: row["contentSHA256"], claimsSealed: row["claimsSealed"], signature: row["signature"], revokedAt: row["revokedAt"],
-            createdAt: row["createdAt"], updatedAt: row["updatedAt"], metadataSHA256: row["metadataSHA256"], holderSealed: row["holderSealed"])
-    }
-}

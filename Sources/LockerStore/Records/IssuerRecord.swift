@@ -17,6 +17,13 @@ public struct IssuerRecord: Codable, Sendable, Equatable, FetchableRecord, Persi
     /// status check's SQL matches against (`issuesDocTypeSQL`).
     public var docTypes: String
 
+    /// The stored columns, in the order the hot readers select them (`HotRow.selection` and
+    /// inserts derive from this list; the compiler holds it to the properties, and
+    /// `RecordColumnsTests` to the table).
+    public enum CodingKeys: String, CodingKey, CaseIterable {
+        case id, name, publicKey, apiKeyHash, disabled, createdAt, docTypes
+    }
+
     public init(id: String, name: String, publicKey: Data, apiKeyHash: Data, disabled: Bool = false, createdAt: Date, docTypes: [String] = []) {
         self.id = id
         self.name = name

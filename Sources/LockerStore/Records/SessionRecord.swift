@@ -13,6 +13,13 @@ public struct SessionRecord: Codable, Sendable, Equatable, FetchableRecord, Pers
     public var expiresAt: Date
     public var revokedAt: Date?
 
+    /// The stored columns, in the order the hot readers select them (`HotRow.selection` and
+    /// inserts derive from this list; the compiler holds it to the properties, and
+    /// `RecordColumnsTests` to the table).
+    public enum CodingKeys: String, CodingKey, CaseIterable {
+        case id, tokenHash, citizenID, createdAt, expiresAt, revokedAt
+    }
+
     public init(id: String, tokenHash: Data, citizenID: String, createdAt: Date, expiresAt: Date, revokedAt: Date? = nil) {
         self.id = id
         self.tokenHash = tokenHash
@@ -27,9 +34,3 @@ public struct SessionRecord: Codable, Sendable, Equatable, FetchableRecord, Pers
     }
 }
 
-extension SessionRecord {
-    public init(row: Row) throws {
-        self.init(id: row["id"], tokenHash: row["tokenHash"], citizenID: row["citizenID"], createdAt: row["createdAt"],
-                  expiresAt: row["expiresAt"], revokedAt: row["revokedAt"])
-    }
-}

@@ -30,6 +30,13 @@ public struct ShareRecord: Codable, Sendable, Equatable, FetchableRecord, Persis
     public var expiresAt: Date
     public var revokedAt: Date?
 
+    /// The stored columns, in the order the hot readers select them (`HotRow.selection` and
+    /// inserts derive from this list; the compiler holds it to the properties, and
+    /// `RecordColumnsTests` to the table).
+    public enum CodingKeys: String, CodingKey, CaseIterable {
+        case id, tokenHash, documentID, ownerID, scope, label, maxUses, usesSpent, passcodeHash, wrongPasscodes, createdAt, expiresAt, revokedAt
+    }
+
     public init(id: String, tokenHash: Data, documentID: String, ownerID: String, scope: Scope, label: String, maxUses: Int,
                 usesSpent: Int = 0, passcodeHash: Data? = nil, wrongPasscodes: Int = 0, createdAt: Date, expiresAt: Date, revokedAt: Date? = nil) {
         self.id = id
@@ -63,12 +70,3 @@ public struct ShareRecord: Codable, Sendable, Equatable, FetchableRecord, Persis
     }
 }
 
-extension ShareRecord {
-    /// Hand-written decoding: shares are read on every redemption.
-    public init(row: Row) throws {
-        self.init(id: row["id"], tokenHash: row["tokenHash"], documentID: row["documentID"], ownerID: row["ownerID"],
-                  scope: Scope(rawValue: row["scope"]) ?? .status, label: row["label"], maxUses: row["maxUses"], usesSpent: row["usesSpent"],
-                  passcodeHash: row["passcodeHash"], wrongPasscodes: row["wrongPasscodes"], createdAt: row["createdAt"],
-                  expiresAt: row["expiresAt"], revokedAt: row["revokedAt"])
-    }
-}

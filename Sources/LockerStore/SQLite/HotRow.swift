@@ -70,12 +70,17 @@ extension HotRow {
         selection.split(separator: ",").map { "\(alias).\($0.trimmingCharacters(in: .whitespacesAndNewlines))" }.joined(separator: ", ")
     }
 
+    /// The comma-separated column list of a record's `CodingKeys`, in declaration order.
+    static func columnList<Key: CodingKey & CaseIterable>(_: Key.Type) -> String {
+        Key.allCases.map(\.stringValue).joined(separator: ", ")
+    }
+
     /// How many columns `selection` lists.
     static var columnCount: Int { selection.split(separator: ",").count }
 }
 
 extension CitizenRecord: HotRow {
-    public static let selection = "id, mobileHash, mobileSealed, dekWrapped, kekVersion, dekVersion, createdAt"
+    public static let selection = columnList(CodingKeys.self)
 
     public init(selected row: SelectedRow, at base: Int) throws {
         self.init(id: try row.decode(atIndex: base + 0), mobileHash: try row.decode(atIndex: base + 1), mobileSealed: try row.decode(atIndex: base + 2),
@@ -85,7 +90,7 @@ extension CitizenRecord: HotRow {
 }
 
 extension IssuerRecord: HotRow {
-    public static let selection = "id, name, publicKey, apiKeyHash, disabled, createdAt, docTypes"
+    public static let selection = columnList(CodingKeys.self)
 
     public init(selected row: SelectedRow, at base: Int) throws {
         self.init(id: try row.decode(atIndex: base + 0), name: try row.decode(atIndex: base + 1), publicKey: try row.decode(atIndex: base + 2),
@@ -96,7 +101,7 @@ extension IssuerRecord: HotRow {
 }
 
 extension SessionRecord: HotRow {
-    public static let selection = "id, tokenHash, citizenID, createdAt, expiresAt, revokedAt"
+    public static let selection = columnList(CodingKeys.self)
 
     public init(selected row: SelectedRow, at base: Int) throws {
         self.init(id: try row.decode(atIndex: base + 0), tokenHash: try row.decode(atIndex: base + 1), citizenID: try row.decode(atIndex: base + 2),
@@ -105,10 +110,7 @@ extension SessionRecord: HotRow {
 }
 
 extension DocumentRecord: HotRow {
-    public static let selection = """
-        id, ownerID, uri, issuerID, docType, issuerDocID, issuedOn, version, blobID, contentKeyWrapped, dekVersion, size, \
-        contentType, contentSHA256, claimsSealed, signature, revokedAt, createdAt, updatedAt, metadataSHA256, holderSealed
-        """
+    public static let selection = columnList(CodingKeys.self)
 
     public init(selected row: SelectedRow, at base: Int) throws {
         self.init(id: try row.decode(atIndex: base + 0), ownerID: try row.decode(atIndex: base + 1), uri: try row.decode(atIndex: base + 2),
@@ -122,7 +124,7 @@ extension DocumentRecord: HotRow {
 }
 
 extension ShareRecord: HotRow {
-    public static let selection = "id, tokenHash, documentID, ownerID, scope, label, maxUses, usesSpent, passcodeHash, wrongPasscodes, createdAt, expiresAt, revokedAt"
+    public static let selection = columnList(CodingKeys.self)
 
     public init(selected row: SelectedRow, at base: Int) throws {
         let scopeText: String = try row.decode(atIndex: base + 4)
