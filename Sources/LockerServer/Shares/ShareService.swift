@@ -156,8 +156,7 @@ struct ShareService: Sendable {
     /// Records a redemption that delivered nothing (or was cut): the audit says what happened,
     /// and a use already spent on it is given back.
     func recordFailure(_ grant: ShareGrant, action: String, refund: Bool, extra: [String: String] = [:], at: Date? = nil) async throws {
-        let entry = AuditEntry(at: at ?? grant.at, action: action, actor: "grant", citizenID: grant.share.ownerID, documentID: grant.share.documentID,
-                               detail: grant.detail.merging(extra.merging(["reason": "integrity"]) { a, _ in a }) { a, _ in a })
+        let entry = grant.entry(action, extra: extra.merging(["reason": "integrity"]) { a, _ in a }, at: at)
         try await store.inShareTransaction { [grant] tx in
             if refund { try tx.refundShareUse(id: grant.share.id) }
             try tx.appendAudit(entry)
@@ -186,9 +185,10 @@ struct ShareService: Sendable {
 }
 
 extension ShareGrant {
-    /// An audit entry about this redemption with `extra` details beside the usual ones.
-    func entry(_ action: String, extra: [String: String]) -> AuditEntry {
-        AuditEntry(at: at, action: action, actor: "grant", citizenID: share.ownerID, documentID: share.documentID,
+    /// An audit entry about this redemption with `extra` details beside the usual ones, dated
+    /// `time` (a cut noticed later) or the redemption's own instant.
+    func entry(_ action: String, extra: [String: String], at time: Date? = nil) -> AuditEntry {
+        AuditEntry(at: time ?? at, action: action, actor: "grant", citizenID: share.ownerID, documentID: share.documentID,
                    detail: detail.merging(extra) { a, _ in a })
     }
 }
