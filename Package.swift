@@ -18,6 +18,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
         .package(
             url: "https://github.com/apple/swift-configuration.git", from: "1.4.0",
             traits: ["JSON", "CommandLineArguments"]
@@ -29,7 +30,7 @@ let package = Package(
             name: "LockerCore",
             dependencies: [.product(name: "Crypto", package: "swift-crypto")]
         ),
-        // Persistence: SQLite through GRDB, the blob store, the key provider.
+        // Persistence: SQLite through GRDB or PostgreSQL through postgres-nio, the blob store, the key provider.
         .target(
             name: "LockerStore",
             dependencies: [
@@ -39,6 +40,11 @@ let package = Package(
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
+                // The PostgreSQL adapter, for deployments of several nodes.
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ]
         ),
         // The HTTP layer.

@@ -11,10 +11,20 @@ public func buildApplication(config: LockerConfig, logger: Logger) async throws 
     try layout.prepare()
     // One storage folder, one lockerd: taken before anything is read, swept or migrated.
     let storageLock = try StorageLock.acquire(layout)
-    let vault = try Vault.open(layout: layout, backgroundCheckpoints: true)
+    var postgres: PostgresStore?
+    let vault: Vault
+    if let url = config.database, let rootKeyFile = config.rootKeyFile {
+        let rootKey = try RootKey.load(path: rootKeyFile)
+        let store = try PostgresStore(url: url)
+        postgres = store
+        vault = try Vault.open(postgres: store, rootKey: rootKey, layout: layout)
+    } else {
+        vault = try Vault.open(layout: layout, backgroundCheckpoints: true)
+    }
     let swept = try vault.sweepOrphanBlobs()
     logger.info("storage ready", metadata: [
         "storage": "\(config.storagePath)",
+        "database": "\(config.database.map { "\($0)" } ?? "embedded SQLite")",
         "kek.primary": "\(vault.keyring.primaryVersion)",
         "vault": "\(vault.vaultID ?? "-")",
         "blobs.swept": "\(swept)",
@@ -23,7 +33,7 @@ public func buildApplication(config: LockerConfig, logger: Logger) async throws 
     if try AdminCredentials.ensureInitial(vault: vault) {
         logger.notice("first start: the admin credential for /v1/admin is in \(vault.layout.initialAdminCredentialPath) (0600); store it and delete the file")
     }
-    let services = LockerServices(vault: vault, sms: sms, settings: config.settings)
+    let services = LockerServices(vault: vault, postgres: postgres, sms: sms, settings: config.settings)
     let router = buildRouter(services: services, config: config)
     // Every connection is a file: raise the soft file limit, then keep connections below it.
     let fileLimit = OpenFileLimit.raise(wanted: config.connections.maxConnections + ConnectionLimits.reservedFiles)

@@ -1,5 +1,6 @@
 import Configuration
 import Foundation
+import LockerStore
 import Logging
 
 /// `lockerd`'s settings, resolved once at start-up from (highest first) command-line flags,
@@ -8,7 +9,12 @@ import Logging
 /// Keys read (flag / environment / JSON):
 /// - `--host` / `LOCKER_HOST` / `host`: bind address (default `127.0.0.1`)
 /// - `--port` / `LOCKER_PORT` / `port`: TCP port, 1–65535 (default `8080`)
-/// - `--storage` / `LOCKER_STORAGE` / `storage`: storage folder (default `Storage`)
+/// - `--storage` / `LOCKER_STORAGE` / `storage`: storage folder (default `Storage`); with
+///   PostgreSQL only this node's own files (SMS outbox, first admin credential, locks)
+/// - `--database` / `LOCKER_DATABASE` / `database`: `postgres://USER[:PASSWORD]@HOST[:PORT]/DB` to run
+///   on a shared PostgreSQL (several nodes); default: the embedded SQLite under the storage folder
+/// - `--root-key-file` / `LOCKER_ROOT_KEY_FILE` / `rootKeyFile`: 32-byte key (mode 0600) sealing the
+///   key ring in PostgreSQL; required with `--database`, the same file on every node
 /// - `--max-body-bytes` / `LOCKER_MAX_BODY_BYTES` / `maxBodyBytes`: largest request body (default 64 KiB; pushes get maxDocumentBytes)
 /// - `--log-level` / `LOCKER_LOG_LEVEL` / `logLevel`: swift-log level (default `info`)
 /// - `--max-document-bytes` / `LOCKER_MAX_DOCUMENT_BYTES` / `maxDocumentBytes`: largest pushed document (default 10 MiB)
@@ -36,13 +42,17 @@ public struct LockerConfig: Sendable {
     public var logLevel: Logger.Level
     /// Where SMS go; nil means the embedded outbox file.
     public var smsGatewayURL: URL?
+    /// The shared PostgreSQL database; nil means the embedded SQLite under `storagePath`.
+    public var database: PostgresURL?
+    /// The root key's file, with `database`.
+    public var rootKeyFile: String?
     /// Limits and lifetimes for documents, OTPs and sessions.
     public var settings = Settings()
     /// Caps on open connections and how long a client may take.
     public var connections = ConnectionLimits()
 
     /// Flags `lockerd` accepts; anything else is refused rather than silently ignored.
-    public static let knownFlags: Set<String> = ["host", "port", "storage", "max-body-bytes", "log-level", "config", "help",
+    public static let knownFlags: Set<String> = ["host", "port", "storage", "database", "root-key-file", "max-body-bytes", "log-level", "config", "help",
                                                     "max-document-bytes", "session-ttl", "otp-per-mobile-per-hour", "otp-per-client-per-hour", "sms-gateway-url", "public-url",
                                                     "max-connections", "max-connections-per-client", "idle-timeout", "header-timeout", "body-timeout", "send-timeout", "time-zone"]
 
@@ -124,6 +134,21 @@ public struct LockerConfig: Sendable {
             }
             config.smsGatewayURL = url
         }
+        if let raw = try read(all, "database", { $0.string(forKey: "database") }) {
+            guard let url = PostgresURL(raw) else {
+                throw LockerConfigError("invalid value for database: expected postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE")
+            }
+            config.database = url
+            if let fromFlagOrEnv = try read(flagsAndEnv, "rootKeyFile", { $0.string(forKey: "rootKeyFile") }) {
+                config.rootKeyFile = absolute(fromFlagOrEnv, base: cwd)
+            } else if let fromFile = try read(all, "rootKeyFile", { $0.string(forKey: "rootKeyFile") }) {
+                config.rootKeyFile = absolute(fromFile, base: configDirectory)
+            } else {
+                throw LockerConfigError("--database needs --root-key-file (32 bytes, mode 0600, the same file on every node)")
+            }
+        } else if try read(all, "rootKeyFile", { $0.string(forKey: "rootKeyFile") }) != nil {
+            throw LockerConfigError("--root-key-file is only for a PostgreSQL deployment (--database postgres://…)")
+        }
         return config
     }
 
@@ -154,6 +179,12 @@ public struct LockerConfig: Sendable {
                 TCP port, 1-65535 (default 8080)
           --storage DIR  (LOCKER_STORAGE, storage)
                 storage folder (default Storage)
+          --database postgres://USER[:PASSWORD]@HOST[:PORT]/DB  (LOCKER_DATABASE, database)
+                run on a shared PostgreSQL so several lockerd nodes serve one vault
+                (default: the embedded SQLite under --storage)
+          --root-key-file FILE  (LOCKER_ROOT_KEY_FILE, rootKeyFile)
+                32-byte key, mode 0600, sealing the key ring kept in PostgreSQL;
+                required with --database, the same file on every node
           --max-body-bytes N  (LOCKER_MAX_BODY_BYTES, maxBodyBytes)
                 largest JSON or form body (default 65536)
           --log-level LEVEL  (LOCKER_LOG_LEVEL, logLevel)

@@ -14,8 +14,9 @@ public struct LockerServices: Sendable {
     public let clock: @Sendable () -> Date
     /// Threads for blocking file work (fsync), so request tasks never wait on the disk.
     public let blockingIO: NIOThreadPool
-    /// The embedded adapter (SQLite + the blob folder): every port below is this one object.
-    public let storage: SQLiteStore
+    /// The storage adapter behind every port: the embedded `SQLiteStore` (SQLite + the blob
+    /// folder) or the shared `PostgresStore`.
+    public let storage: any LockerStorage
     var directory: any DirectoryStore { storage }
     var audit: any AuditStore { storage }
     var maintenance: any StorageMaintenance { storage }
@@ -33,8 +34,9 @@ public struct LockerServices: Sendable {
     let shares: ShareService
     let pushes: PushService
 
-    public init(vault: Vault, sms: any SMSSender, settings: Settings, clock: @escaping @Sendable () -> Date = { Date() }) {
-        let storage = SQLiteStore(vault: vault)
+    /// `postgres`: the shared store the vault was opened on; nil for the embedded default.
+    public init(vault: Vault, postgres: PostgresStore? = nil, sms: any SMSSender, settings: Settings, clock: @escaping @Sendable () -> Date = { Date() }) {
+        let storage: any LockerStorage = postgres ?? SQLiteStore(vault: vault)
         self.vault = vault
         self.storage = storage
         self.sms = sms
@@ -45,7 +47,14 @@ public struct LockerServices: Sendable {
         let challengeKey = HKDF<SHA256>.deriveKey(inputKeyMaterial: vault.keyring.indexKey, info: Array("locker-challenge-key-v1".utf8), outputByteCount: 32)
         self.challengeKey = challengeKey
         let otp = OTPChallenge(key: challengeKey, lifetime: settings.otpLifetime, maxAttempts: settings.otpMaxAttempts)
-        let sessionCache = SessionCache(lifetime: settings.sessionCacheSeconds, epoch: SessionEpoch(layout: vault.layout))
+        let epoch: @Sendable () -> String?
+        if let notices = postgres?.notices {
+            epoch = { String(notices.stamp(PostgresNotices.sessions)) }
+        } else {
+            let file = SessionEpoch(layout: vault.layout)
+            epoch = { file.stamp() }
+        }
+        let sessionCache = SessionCache(lifetime: settings.sessionCacheSeconds, epoch: epoch)
         self.sessionCache = sessionCache
         let status = StatusService(vault: vault, store: storage, issuerURL: settings.publicURL)
         self.status = status

@@ -10,19 +10,20 @@ final class SessionCache: Sendable {
     private let entries = Mutex<(map: [Data: Entry], epoch: String?)>(([:], nil))
     private let lifetime: TimeInterval
     private let capacity = 100_000
-    /// Sessions ended elsewhere (the CLI) change this; the cache is then cleared at once.
-    private let sessionEpoch: SessionEpoch?
+    /// Changes when sessions were ended elsewhere (the CLI, or another node); the cache is
+    /// then cleared at once.
+    private let sessionEpoch: (@Sendable () -> String?)?
 
-    init(lifetime: TimeInterval, epoch: SessionEpoch? = nil) {
+    init(lifetime: TimeInterval, epoch: (@Sendable () -> String?)? = nil) {
         self.lifetime = lifetime
         self.sessionEpoch = epoch
-        entries.withLock { $0.epoch = epoch?.stamp() }
+        entries.withLock { $0.epoch = epoch?() }
     }
 
     /// The cached session, if any, and the epoch it was looked up under (hand it to `put`).
     func get(_ tokenHash: Data, now: Date) -> (value: (SessionRecord, CitizenRecord)?, epoch: String?) {
         guard lifetime > 0 else { return (nil, nil) }
-        let stamp = sessionEpoch?.stamp()
+        let stamp = sessionEpoch?()
         return (lookup(tokenHash, now: now, stamp: stamp), stamp)
     }
 

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import LockerCore
 
 extension Vault {
@@ -52,8 +51,6 @@ extension Vault {
 
     /// Appends one audit entry in its own transaction.
     public func audit(_ action: String, actor: String, now: Date = Date(), citizenID: String? = nil, detail: [String: String]) throws {
-        try database.pool.write { db in
-            _ = try AuditLog.append(db, at: now, action: action, actor: actor, citizenID: citizenID, documentID: nil, detail: detail)
-        }
+        try records.appendAudit(AuditEntry(at: now, action: action, actor: actor, citizenID: citizenID, detail: detail))
     }
 }

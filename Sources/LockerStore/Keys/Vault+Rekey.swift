@@ -1,6 +1,5 @@
 import Crypto
 import Foundation
-import GRDB
 import LockerCore
 
 extension DocumentRecord {
@@ -19,11 +18,11 @@ extension Vault {
     public func rekeyCitizen(id: String, revokeShares: Bool, actor: String, now: Date = Date()) throws -> RekeyReport {
         try refreshKeyring()
         let ring = keyring
-        let report = try database.pool.write { db in
-            guard var citizen = try CitizenRecord.fetchOne(db, key: id) else { throw KeyAdminRefusal(description: "no citizen \(id)") }
+        let newKey = SymmetricKey(size: .bits256)
+        let outcome = try records.rekey(citizenID: id, revokeShares: revokeShares, now: now, change: { citizen, documents in
+            var citizen = citizen
             let oldKey = try ring.unwrapDataKey(citizen.wrappedDataKey, ownerID: citizen.id)
-            let newKey = SymmetricKey(size: .bits256)
-            let documents = try DocumentRecord.filter(DocumentRecord.Columns.ownerID == id).fetchAll(db)
+            var changed = [DocumentRecord]()
             for var document in documents {
                 let aad = KeyWrap.contentKeyAAD(context: document.envelopeContext)
                 let contentKey = try KeyWrap.unwrap([UInt8](document.contentKeyWrapped), under: oldKey, aad: aad)
@@ -37,7 +36,7 @@ extension Vault {
                     document.holderSealed = Data(try FieldSeal.seal(plain, key: newKey, field: document.holderField, ownerID: id))
                 }
                 document.dekVersion = citizen.dekVersion + 1
-                try document.update(db)
+                changed.append(document)
             }
             let mobile = try FieldSeal.open([UInt8](citizen.mobileSealed), key: oldKey, field: "mobile", ownerID: id)
             citizen.mobileSealed = Data(try FieldSeal.seal(mobile, key: newKey, field: "mobile", ownerID: id))
@@ -45,21 +44,14 @@ extension Vault {
             citizen.dekWrapped = Data(wrapped.bytes)
             citizen.kekVersion = wrapped.kekVersion
             citizen.dekVersion += 1
-            try citizen.update(db)
-            try db.execute(sql: "UPDATE sessions SET revokedAt = ? WHERE citizenID = ? AND revokedAt IS NULL", arguments: [now, id])
-            let sessions = db.changesCount
-            var shares = 0
-            if revokeShares {
-                try db.execute(sql: "UPDATE shares SET revokedAt = ? WHERE ownerID = ? AND revokedAt IS NULL", arguments: [now, id])
-                shares = db.changesCount
-            }
-            try AuditLog.append(db, at: now, action: "admin.citizen-rekeyed", actor: actor, citizenID: id, documentID: nil,
-                                detail: ["dekVersion": String(citizen.dekVersion), "documents": String(documents.count),
-                                         "sessionsEnded": String(sessions), "sharesRevoked": String(shares)])
-            return RekeyReport(citizenID: id, dekVersion: citizen.dekVersion, documents: documents.count, sessionsEnded: sessions, sharesRevoked: shares)
-        }
-        // A running lockerd drops its cached sessions on its next request.
-        try SessionEpoch(layout: layout).bump()
-        return report
+            return (citizen, changed)
+        }, audit: { citizen, documents, sessions, shares in
+            AuditEntry(at: now, action: "admin.citizen-rekeyed", actor: actor, citizenID: id,
+                       detail: ["dekVersion": String(citizen.dekVersion), "documents": String(documents),
+                                "sessionsEnded": String(sessions), "sharesRevoked": String(shares)])
+        })
+        guard let outcome else { throw KeyAdminRefusal(description: "no citizen \(id)") }
+        return RekeyReport(citizenID: id, dekVersion: outcome.citizen.dekVersion, documents: outcome.documents,
+                           sessionsEnded: outcome.sessions, sharesRevoked: outcome.shares)
     }
 }

@@ -1,17 +1,13 @@
 import Crypto
 import Dispatch
 import Foundation
-import GRDB
 import LockerCore
 import Synchronization
 
 extension Vault {
     /// Wrapped keys per KEK version: citizens' data keys and status-signing keys.
     public func wrapCounts() throws -> WrapCounts {
-        try database.pool.read { db in
-            WrapCounts(dataKeys: try LockerDatabase.countByKEKVersion(db, table: "citizens"),
-                       signingKeys: try LockerDatabase.countByKEKVersion(db, table: "signingKeys"))
-        }
+        try records.wrapCounts()
     }
 
     /// Rewraps every key not under the primary KEK so that it is, as Vault's transit `rewrap`
@@ -35,9 +31,7 @@ extension Vault {
         var report = RewrapReport(targetVersion: target, dataKeys: 0, signingKeys: 0, failed: 0)
         try rewrapSigningKeys(ring: ring, report: &report)
 
-        let total = try database.pool.read { db in
-            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM citizens WHERE kekVersion <> ?", arguments: [target]) ?? 0
-        }
+        let total = try records.citizenCount(notUnder: target)
         progress(0, total)
         // Pipelined: while one batch's updates commit on the writer queue, the next batch is
         // read and rewrapped on the calling thread(s).
@@ -51,11 +45,8 @@ extension Vault {
         // times a second and the rate never runs ahead of the limit.
         let step = maxPerSecond.map { max(1, min(batchSize, $0 / 4)) } ?? batchSize
         while shouldContinue() {
-            let rows = try database.pool.read { db in
-                try Row.fetchAll(db, sql: "SELECT rowid, id, dekWrapped, kekVersion FROM citizens WHERE rowid > ? AND kekVersion <> ? ORDER BY rowid LIMIT ?",
-                                 arguments: [lastRowID, target, step])
-                    .map { PendingWrap(rowID: $0[0], ownerID: $0[1], wrapped: $0[2], kekVersion: $0[3]) }
-            }
+            let rows = try records.citizens(after: lastRowID, notUnder: target, limit: step)
+                .map { PendingWrap(rowID: $0.cursor, ownerID: $0.record.id, wrapped: $0.record.dekWrapped, kekVersion: $0.record.kekVersion) }
             guard let last = rows.last else { break }
             lastRowID = last.rowID
             if let maxPerSecond, maxPerSecond > 0 {
@@ -67,10 +58,10 @@ extension Vault {
             let rewrapped = Self.rewrap(rows, ring: ring, threads: threads)
             writing.wait()
             if let error = outcome.withLock({ $0.error }) { throw error }
-            let database = self.database
+            let records = self.records
             writer.async(group: writing) {
                 do {
-                    let changed = try Self.commit(rows, rewrapped, target: target, database: database)
+                    let changed = try Self.commit(rows, rewrapped, target: target, records: records)
                     outcome.withLock { $0.changed += changed; $0.failed += rewrapped.count { $0 == nil } }
                 } catch {
                     outcome.withLock { $0.error = error }
@@ -88,17 +79,9 @@ extension Vault {
     }
 
     /// Stores one batch: each update only if the row still holds the bytes that were rewrapped.
-    static func commit(_ rows: [PendingWrap], _ rewrapped: [Data?], target: Int, database: LockerDatabase) throws -> Int {
-        try database.pool.write { db -> Int in
-            let update = try db.cachedStatement(sql: "UPDATE citizens SET dekWrapped = ?, kekVersion = ? WHERE rowid = ? AND dekWrapped = ?")
-            var changed = 0
-            for (row, fresh) in zip(rows, rewrapped) {
-                guard let fresh else { continue }
-                try update.execute(arguments: [fresh, target, row.rowID, row.wrapped])
-                changed += db.changesCount
-            }
-            return changed
-        }
+    static func commit(_ rows: [PendingWrap], _ rewrapped: [Data?], target: Int, records: any VaultRecords) throws -> Int {
+        let changes = zip(rows, rewrapped).compactMap { row, fresh in fresh.map { (citizenID: row.ownerID, old: row.wrapped, new: $0) } }
+        return try records.storeRewrapped(changes, target: target)
     }
 
     /// One citizen's data key as read for rewrapping.
@@ -137,9 +120,7 @@ extension Vault {
     /// Signing keys are few: one transaction rewraps them all.
     private func rewrapSigningKeys(ring: Keyring, report: inout RewrapReport) throws {
         let target = ring.primaryVersion
-        let stale = try database.pool.read { db in
-            try SigningKeyRecord.filter(Column("kekVersion") != target).fetchAll(db)
-        }
+        let stale = try records.signingKeys().filter { $0.kekVersion != target }
         guard !stale.isEmpty else { return }
         var fresh = [(old: SigningKeyRecord, wrapped: Data)]()
         for record in stale {
@@ -151,15 +132,7 @@ extension Vault {
                 report.failed += 1
             }
         }
-        let changed = try database.pool.write { db -> Int in
-            var changed = 0
-            for (old, wrapped) in fresh {
-                try db.execute(sql: "UPDATE signingKeys SET privateKeyWrapped = ?, kekVersion = ? WHERE kid = ? AND privateKeyWrapped = ?",
-                               arguments: [wrapped, target, old.kid, old.privateKeyWrapped])
-                changed += db.changesCount
-            }
-            return changed
-        }
+        let changed = try records.storeRewrappedSigningKeys(fresh.map { (kid: $0.old.kid, old: $0.old.privateKeyWrapped, new: $0.wrapped) }, target: target)
         report.signingKeys += changed
     }
 }

@@ -1,6 +1,5 @@
 import Crypto
 import Foundation
-import GRDB
 import LockerCore
 
 extension Vault {
@@ -36,23 +35,13 @@ extension Vault {
 
     /// The key that signs new answers: the newest unretired one, created on first use.
     public func activeSigningKey(now: Date = Date()) throws -> SigningKeyRecord {
-        if let key = try database.pool.read({ db in
-            try SigningKeyRecord.filter(SigningKeyRecord.Columns.retiredAt == nil).order(SigningKeyRecord.Columns.createdAt.desc).fetchOne(db)
-        }) { return key }
-        let fresh = try makeSigningKey(now: now)
-        return try database.pool.write { db in
-            if let raced = try SigningKeyRecord.filter(SigningKeyRecord.Columns.retiredAt == nil).fetchOne(db) { return raced }
-            try fresh.insert(db)
-            return fresh
-        }
+        if let key = try records.activeSigningKey() { return key }
+        return try records.insertSigningKeyUnlessActive(try makeSigningKey(now: now))
     }
 
     /// Keys to publish: every key not retired, and retired ones until their `publishUntil`.
     public func publishedSigningKeys(now: Date) throws -> [SigningKeyRecord] {
-        try database.pool.read { db in
-            try SigningKeyRecord.order(SigningKeyRecord.Columns.createdAt.desc).fetchAll(db)
-                .filter { $0.retiredAt == nil || ($0.publishUntil ?? .distantPast) > now }
-        }
+        try records.signingKeys().filter { $0.retiredAt == nil || ($0.publishUntil ?? .distantPast) > now }
     }
 }
 
@@ -69,25 +58,15 @@ extension Vault {
     public func rotateSigningKey(actor: String, now: Date = Date()) throws -> (new: SigningKeyRecord, retired: [String]) {
         let fresh = try makeSigningKey(now: now)
         let publishUntil = now.addingTimeInterval(Self.signedAnswerLifetime + Self.publishMargin)
-        return try database.pool.write { db in
-            var retired = [String]()
-            for var old in try SigningKeyRecord.filter(SigningKeyRecord.Columns.retiredAt == nil).fetchAll(db) {
-                old.retiredAt = now
-                old.publishUntil = publishUntil
-                try old.update(db)
-                retired.append(old.kid)
-            }
-            try fresh.insert(db)
-            try AuditLog.append(db, at: now, action: "admin.signing-key-rotated", actor: actor, citizenID: nil, documentID: nil,
-                                detail: ["kid": fresh.kid, "retired": retired.joined(separator: ","), "publishUntil": Timestamp.string(publishUntil)])
-            return (fresh, retired)
+        let retired = try records.rollSigningKeys(to: fresh, now: now, publishUntil: publishUntil) { retired in
+            AuditEntry(at: now, action: "admin.signing-key-rotated", actor: actor,
+                       detail: ["kid": fresh.kid, "retired": retired.joined(separator: ","), "publishUntil": Timestamp.string(publishUntil)])
         }
+        return (fresh, retired)
     }
 
     /// The kid of the signing key in use (the newest not retired), if there is one.
     public func currentSigningKid() throws -> String? {
-        try database.read { db in
-            try String.fetchOne(db, sql: "SELECT kid FROM signingKeys WHERE retiredAt IS NULL ORDER BY createdAt DESC LIMIT 1")
-        }
+        try records.activeSigningKey()?.kid
     }
 }

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import LockerCore
 
 extension Vault {
@@ -10,15 +9,12 @@ extension Vault {
         try refreshKeyring()
         let ring = keyring
         var report = KeyVerification(dataKeys: 0, signingKeys: 0, documents: 0, failures: [])
-        let total = try database.pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM citizens") ?? 0 }
+        let total = try records.citizenCount(notUnder: nil)
         var lastRowID: Int64 = 0
         while true {
-            let citizens = try database.pool.read { db in
-                try Row.fetchAll(db, sql: "SELECT rowid, * FROM citizens WHERE rowid > ? ORDER BY rowid LIMIT 4096", arguments: [lastRowID])
-                    .map { (rowID: $0["rowid"] as Int64, record: try CitizenRecord(row: $0)) }
-            }
+            let citizens = try records.citizens(after: lastRowID, notUnder: nil, limit: 4096)
             guard let last = citizens.last else { break }
-            lastRowID = last.rowID
+            lastRowID = last.cursor
             for (_, citizen) in citizens {
                 report.dataKeys += 1
                 guard let key = try? ring.unwrapDataKey(citizen.wrappedDataKey, ownerID: citizen.id) else {
@@ -31,11 +27,11 @@ extension Vault {
             }
             progress(report.dataKeys, total)
         }
-        let documents = try database.pool.read { db in try DocumentRecord.fetchAll(db) }
+        let documents = try records.allDocuments()
         for document in documents {
             report.documents += 1
             do {
-                guard let owner = try citizens.find(id: document.ownerID), owner.dekVersion == document.dekVersion else {
+                guard let owner = try records.citizen(id: document.ownerID), owner.dekVersion == document.dekVersion else {
                     report.failures.append("document \(document.id): owner's data key version differs")
                     continue
                 }
@@ -49,7 +45,7 @@ extension Vault {
                 report.failures.append("document \(document.id) does not open")
             }
         }
-        let signing = try database.pool.read { db in try SigningKeyRecord.fetchAll(db) }
+        let signing = try records.signingKeys()
         for record in signing {
             report.signingKeys += 1
             if (try? privateKey(of: record)) == nil { report.failures.append("signing key \(record.kid) (v\(record.kekVersion)) does not open") }

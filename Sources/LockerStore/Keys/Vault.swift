@@ -11,13 +11,13 @@ import Synchronization
 public final class Vault: Sendable {
     /// The folders in use.
     public let layout: StorageLayout
-    /// The metadata database.
-    public let database: LockerDatabase
+    /// The embedded database; nil when the vault lives in PostgreSQL.
+    let embedded: (database: LockerDatabase, blobs: SQLiteBlobStore)?
+    /// What the key administration reads and writes, on whichever engine holds the vault.
+    public let records: any VaultRecords
     public let citizens: any CitizenRepository
     public let documents: any DocumentRepository
     public let blobs: any BlobStore
-    /// The same store, for the SQLite adapters that write inline blobs in their own transactions.
-    let sqliteBlobs: SQLiteBlobStore
     let keyProvider: any KeyProvider
     private let keyringState: Mutex<(keyring: Keyring, stamp: String?)>
 
@@ -62,17 +62,41 @@ public final class Vault: Sendable {
     /// The vault id shared by this vault's keyring, database and blob folder.
     public var vaultID: String? { keyring.vaultID }
 
-    init(layout: StorageLayout, database: LockerDatabase, keyProvider: any KeyProvider, keyring: Keyring, stamp: String? = nil) {
-        self.layout = layout
-        self.database = database
-        self.citizens = SQLiteCitizenRepository(database: database)
-        self.documents = SQLiteDocumentRepository(database: database)
+    convenience init(layout: StorageLayout, database: LockerDatabase, keyProvider: any KeyProvider, keyring: Keyring, stamp: String? = nil) {
         let blobs = SQLiteBlobStore(database: database, files: FileBlobStore(layout: layout))
-        self.sqliteBlobs = blobs
+        self.init(layout: layout, embedded: (database, blobs), records: SQLiteVaultRecords(database: database, layout: layout),
+                  citizens: SQLiteCitizenRepository(database: database), documents: SQLiteDocumentRepository(database: database),
+                  blobs: blobs, keyProvider: keyProvider, keyring: keyring, stamp: stamp)
+    }
+
+    init(layout: StorageLayout, embedded: (database: LockerDatabase, blobs: SQLiteBlobStore)?, records: any VaultRecords,
+         citizens: any CitizenRepository, documents: any DocumentRepository, blobs: any BlobStore,
+         keyProvider: any KeyProvider, keyring: Keyring, stamp: String?) {
+        self.layout = layout
+        self.embedded = embedded
+        self.records = records
+        self.citizens = citizens
+        self.documents = documents
         self.blobs = blobs
         self.keyProvider = keyProvider
         self.keyringState = Mutex((keyring, stamp))
     }
+
+    /// The embedded database. Only an embedded vault has one: code that reaches for it on a
+    /// PostgreSQL vault is a bug in this program, not a state to recover from.
+    public var database: LockerDatabase {
+        guard let embedded else { preconditionFailure("Vault.database used on a PostgreSQL vault") }
+        return embedded.database
+    }
+
+    /// The embedded blob store, for the SQLite adapters that write inline blobs in their own transactions.
+    var sqliteBlobs: SQLiteBlobStore {
+        guard let embedded else { preconditionFailure("Vault.sqliteBlobs used on a PostgreSQL vault") }
+        return embedded.blobs
+    }
+
+    /// Whether the vault lives in PostgreSQL (shared by several nodes) rather than in the embedded database.
+    public var isShared: Bool { embedded == nil }
 
     /// The keyring in use.
     public var keyring: Keyring { keyringState.withLock { $0.keyring } }
@@ -116,7 +140,7 @@ public final class Vault: Sendable {
     /// the metadata commit) and unfinished temp files. Returns how many were removed.
     @discardableResult
     public func sweepOrphanBlobs() throws -> Int {
-        try blobs.sweepOrphans(referenced: try documents.referencedBlobIDs())
+        try blobs.sweepOrphans(referenced: try records.referencedBlobIDs())
     }
 
     // MARK: Citizens
@@ -149,7 +173,7 @@ public final class Vault: Sendable {
             return try keyring.unwrapDataKey(citizen.wrappedDataKey, ownerID: citizen.id)
         } catch {
             try refreshKeyring()
-            guard let current = try citizens.find(id: citizen.id), current.dekVersion == citizen.dekVersion else { throw error }
+            guard let current = try records.citizen(id: citizen.id), current.dekVersion == citizen.dekVersion else { throw error }
             return try keyring.unwrapDataKey(current.wrappedDataKey, ownerID: current.id)
         }
     }
@@ -159,7 +183,7 @@ public final class Vault: Sendable {
     public func dataKey(for document: DocumentRecord, owner: CitizenRecord) throws -> (document: DocumentRecord, key: SymmetricKey) {
         precondition(document.ownerID == owner.id, "document opened with the wrong owner")
         if document.dekVersion == owner.dekVersion, let key = try? dataKey(of: owner) { return (document, key) }
-        let fresh = try database.read { db in (try HotQueries.document(db, id: document.id), try HotQueries.citizen(db, id: owner.id)) }
+        let fresh = try records.document(id: document.id, owner: owner.id)
         guard let freshDocument = fresh.0, let freshOwner = fresh.1, freshDocument.dekVersion == freshOwner.dekVersion,
               freshDocument.blobID == document.blobID else { throw VaultCryptoError.authenticationFailed }
         return (freshDocument, try dataKey(of: freshOwner))
@@ -196,10 +220,7 @@ public final class Vault: Sendable {
 
     /// Saves a document's row, with its sealed bytes when they are inline, in one transaction.
     public func saveDocument(_ record: DocumentRecord, inlineBytes: Data?) throws {
-        try database.pool.write { db in
-            try record.save(db)
-            if let inlineBytes { try SQLiteBlobStore.insertInline(db, id: record.blobID, bytes: inlineBytes) }
-        }
+        try records.saveDocument(record, inlineBytes: inlineBytes)
     }
 
     /// Sealed documents up to this size live in the database (`SQLiteBlobStore`), larger ones in files.

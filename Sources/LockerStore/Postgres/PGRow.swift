@@ -1,0 +1,116 @@
+import Foundation
+import PostgresNIO
+
+/// One result row, read by column name. PostgreSQL folds unquoted names to lower case, so the
+/// records' camel-case names are looked up folded.
+public struct PGRow {
+    let row: PostgresRandomAccessRow
+    /// Prepended to every name looked up: a join selects each table's columns as `x_name`.
+    var prefix = ""
+
+    public func decode<T: PostgresDecodable>(_ column: String, as type: T.Type = T.self) throws -> T {
+        try row[prefix + column.lowercased()].decode(T.self)
+    }
+
+    public func decode<T: PostgresDecodable>(_ index: Int, as type: T.Type = T.self) throws -> T {
+        try row[index].decode(T.self)
+    }
+
+    func contains(_ column: String) -> Bool { row.contains(prefix + column.lowercased()) }
+
+    func isNull(_ column: String) -> Bool { row[prefix + column.lowercased()].bytes == nil }
+
+    /// The columns a join selected as `prefix_name` (`PGSelect.columns(of:as:)`), as one record.
+    public func record<R: Decodable>(_ type: R.Type = R.self, prefix: String) throws -> R {
+        var view = self
+        view.prefix = prefix + "_"
+        return try R(from: PGRowDecoder(row: view))
+    }
+
+    /// The row as a record, through the record's own `Decodable` conformance.
+    public func record<R: Decodable>(_ type: R.Type = R.self) throws -> R {
+        try R(from: PGRowDecoder(row: self))
+    }
+}
+
+/// Decodes a record's stored properties from the columns of the same names.
+struct PGRowDecoder: Decoder {
+    let row: PGRow
+    var codingPath: [any CodingKey] = []
+    var userInfo: [CodingUserInfoKey: Any] = [:]
+
+    func container<Key: CodingKey>(keyedBy type: Key.Type) throws -> KeyedDecodingContainer<Key> {
+        KeyedDecodingContainer(Keyed<Key>(row: row))
+    }
+
+    func unkeyedContainer() throws -> any UnkeyedDecodingContainer {
+        throw DecodingError.typeMismatch([Any].self, .init(codingPath: codingPath, debugDescription: "a row is not a list"))
+    }
+
+    func singleValueContainer() throws -> any SingleValueDecodingContainer {
+        throw DecodingError.typeMismatch(Any.self, .init(codingPath: codingPath, debugDescription: "a row is not one value"))
+    }
+
+    struct Keyed<Key: CodingKey>: KeyedDecodingContainerProtocol {
+        let row: PGRow
+        var codingPath: [any CodingKey] { [] }
+        var allKeys: [Key] { [] }
+
+        func contains(_ key: Key) -> Bool { row.contains(key.stringValue) }
+        func decodeNil(forKey key: Key) throws -> Bool { !row.contains(key.stringValue) || row.isNull(key.stringValue) }
+
+        func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T {
+            let name = key.stringValue
+            switch type {
+            case is String.Type: return try row.decode(name, as: String.self) as! T
+            case is Data.Type: return try row.decode(name, as: Data.self) as! T
+            case is Date.Type: return try row.decode(name, as: Date.self) as! T
+            case is Int.Type: return try row.decode(name, as: Int.self) as! T
+            case is Int64.Type: return try row.decode(name, as: Int64.self) as! T
+            case is Bool.Type: return try row.decode(name, as: Bool.self) as! T
+            case is Double.Type: return try row.decode(name, as: Double.self) as! T
+            default:
+                // A raw-value enum and the like: decoded from the column's one value.
+                return try T(from: Single(row: row, name: name))
+            }
+        }
+
+        func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type, forKey key: Key) throws -> KeyedDecodingContainer<NestedKey> {
+            throw DecodingError.typeMismatch([String: Any].self, .init(codingPath: [key], debugDescription: "nested values are not stored"))
+        }
+
+        func nestedUnkeyedContainer(forKey key: Key) throws -> any UnkeyedDecodingContainer {
+            throw DecodingError.typeMismatch([Any].self, .init(codingPath: [key], debugDescription: "nested values are not stored"))
+        }
+
+        func superDecoder() throws -> any Decoder { PGRowDecoder(row: row) }
+        func superDecoder(forKey key: Key) throws -> any Decoder { PGRowDecoder(row: row) }
+    }
+
+    /// One column as a single value (for `RawRepresentable` properties).
+    struct Single: Decoder, SingleValueDecodingContainer {
+        let row: PGRow
+        let name: String
+        var codingPath: [any CodingKey] = []
+        var userInfo: [CodingUserInfoKey: Any] = [:]
+
+        func container<Key: CodingKey>(keyedBy type: Key.Type) throws -> KeyedDecodingContainer<Key> {
+            throw DecodingError.typeMismatch([String: Any].self, .init(codingPath: [], debugDescription: "column \(name) is one value"))
+        }
+
+        func unkeyedContainer() throws -> any UnkeyedDecodingContainer {
+            throw DecodingError.typeMismatch([Any].self, .init(codingPath: [], debugDescription: "column \(name) is one value"))
+        }
+
+        func singleValueContainer() throws -> any SingleValueDecodingContainer { self }
+        func decodeNil() -> Bool { row.isNull(name) }
+        func decode(_ type: String.Type) throws -> String { try row.decode(name) }
+        func decode(_ type: Bool.Type) throws -> Bool { try row.decode(name) }
+        func decode(_ type: Int.Type) throws -> Int { try row.decode(name) }
+        func decode(_ type: Int64.Type) throws -> Int64 { try row.decode(name) }
+        func decode(_ type: Double.Type) throws -> Double { try row.decode(name) }
+        func decode<T: Decodable>(_ type: T.Type) throws -> T {
+            throw DecodingError.typeMismatch(type, .init(codingPath: [], debugDescription: "column \(name) holds no \(type)"))
+        }
+    }
+}

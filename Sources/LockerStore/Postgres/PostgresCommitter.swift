@@ -1,0 +1,114 @@
+import Dispatch
+import Foundation
+import PostgresNIO
+import Synchronization
+
+/// Durable writes for many concurrent requests with one commit, as `GroupCommitter` does on
+/// SQLite: requests hand their work to this node's writer thread, which runs everything waiting
+/// in one PostgreSQL transaction (each job in its own savepoint) and links the batch's audit
+/// entries into the deployment's one chain at the end, under one lock of the chain's head row.
+/// So the head row is locked once per batch, for the few statements between linking and commit,
+/// not once per request; nodes take turns at it batch by batch.
+public final class PostgresCommitter: Sendable {
+    private struct Job: Sendable {
+        let run: @Sendable (PostgresTransaction) throws -> Void
+        let finish: @Sendable ((any Error)?) -> Void
+    }
+
+    private let pool: PostgresPool
+    private let pending = Mutex<[Job]>([])
+    private let wakeUp = DispatchSemaphore(value: 0)
+    private let completions = DispatchQueue(label: "locker-pg-commit-completions")
+    public let maxBatch: Int
+
+    public init(pool: PostgresPool, maxBatch: Int = 256) {
+        self.pool = pool
+        self.maxBatch = maxBatch
+        let thread = Thread { [self] in self.loop() }
+        thread.name = "locker-pg-commit"
+        thread.start()
+    }
+
+    /// Runs `work` inside a write transaction and returns once that transaction is committed
+    /// (durable: `synchronous_commit` on). If `work` throws, its savepoint is rolled back, its
+    /// audit entries dropped, and the error rethrown here.
+    public func write<T: Sendable>(_ work: @escaping @Sendable (PostgresTransaction) throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
+            let value = Mutex<T?>(nil)
+            let job = Job(
+                run: { tx in
+                    let result = try work(tx)
+                    value.withLock { $0 = result }
+                },
+                finish: { error in
+                    if let error {
+                        continuation.resume(throwing: error)
+                    } else if let result = value.withLock({ $0 }) {
+                        continuation.resume(returning: result)
+                    } else {
+                        continuation.resume(throwing: StoreError("write was not run"))
+                    }
+                })
+            pending.withLock { $0.append(job) }
+            wakeUp.signal()
+        }
+    }
+
+    private func loop() {
+        while true {
+            wakeUp.wait()
+            while true {
+                let jobs: [Job] = pending.withLock { queue in
+                    let n = min(queue.count, maxBatch)
+                    defer { queue.removeFirst(n) }
+                    return Array(queue.prefix(n))
+                }
+                if jobs.isEmpty { break }
+                let outcomes = runBatch(jobs)
+                completions.async {
+                    for (i, job) in jobs.enumerated() { job.finish(outcomes[i]) }
+                }
+            }
+        }
+    }
+
+    private func runBatch(_ jobs: [Job]) -> [(any Error)?] {
+        var errors = [(any Error)?](repeating: nil, count: jobs.count)
+        do {
+            try pool.transaction { connection in
+                let tx = PostgresTransaction(connection: connection)
+                let alone = jobs.count == 1
+                for (i, job) in jobs.enumerated() {
+                    // One job alone needs no savepoint: its failure rolls the transaction back.
+                    if alone {
+                        try job.run(tx)
+                        continue
+                    }
+                    try connection.execute("SAVEPOINT job")
+                    let mark = tx.auditMark
+                    do {
+                        try job.run(tx)
+                        try connection.execute("RELEASE SAVEPOINT job")
+                    } catch let error as PostgresUnavailable {
+                        throw error
+                    } catch {
+                        errors[i] = error
+                        tx.dropAudit(after: mark)
+                        try connection.execute("ROLLBACK TO SAVEPOINT job")
+                        try connection.execute("RELEASE SAVEPOINT job")
+                    }
+                }
+                if errors.allSatisfy({ $0 != nil }) { throw BatchFailed() }
+                try tx.linkAudit()
+            }
+        } catch is BatchFailed {
+            // Every job failed on its own; nothing to commit.
+        } catch {
+            // The batch as a whole failed (a lone job's error, or the commit): nothing in it is durable.
+            for i in errors.indices where errors[i] == nil { errors[i] = error }
+        }
+        return errors
+    }
+
+    private struct BatchFailed: Error {}
+}

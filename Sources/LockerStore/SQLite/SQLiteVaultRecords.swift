@@ -1,0 +1,157 @@
+import Foundation
+import GRDB
+import LockerCore
+
+/// `VaultRecords` on the embedded database. The rewrap lock is a file lock under the storage
+/// folder; a rekey's ended sessions reach the running server through `SessionEpoch`.
+struct SQLiteVaultRecords: VaultRecords {
+    let database: LockerDatabase
+    let layout: StorageLayout
+
+    func citizen(id: String) throws -> CitizenRecord? {
+        try database.read { db in try HotQueries.citizen(db, id: id) }
+    }
+
+    func document(id: String, owner ownerID: String) throws -> (DocumentRecord?, CitizenRecord?) {
+        try database.read { db in (try HotQueries.document(db, id: id), try HotQueries.citizen(db, id: ownerID)) }
+    }
+
+    func referencedBlobIDs() throws -> Set<String> {
+        try database.pool.read { db in Set(try String.fetchAll(db, sql: "SELECT blobID FROM documents")) }
+    }
+
+    func saveDocument(_ record: DocumentRecord, inlineBytes: Data?) throws {
+        try database.pool.write { db in
+            try record.save(db)
+            if let inlineBytes { try SQLiteBlobStore.insertInline(db, id: record.blobID, bytes: inlineBytes) }
+        }
+    }
+
+    func appendAudit(_ entry: AuditEntry) throws {
+        try database.pool.write { db in _ = try AuditLog.append(db, entry) }
+    }
+
+    func rekey(citizenID id: String, revokeShares: Bool, now: Date,
+               change: (CitizenRecord, [DocumentRecord]) throws -> (CitizenRecord, [DocumentRecord]),
+               audit: (CitizenRecord, _ documents: Int, _ sessions: Int, _ shares: Int) -> AuditEntry) throws -> (citizen: CitizenRecord, documents: Int, sessions: Int, shares: Int)? {
+        let result = try database.pool.write { db -> (citizen: CitizenRecord, documents: Int, sessions: Int, shares: Int)? in
+            guard let citizen = try CitizenRecord.fetchOne(db, key: id) else { return nil }
+            let documents = try DocumentRecord.filter(DocumentRecord.Columns.ownerID == id).fetchAll(db)
+            let (changed, changedDocuments) = try change(citizen, documents)
+            for document in changedDocuments { try document.update(db) }
+            try changed.update(db)
+            try db.execute(sql: "UPDATE sessions SET revokedAt = ? WHERE citizenID = ? AND revokedAt IS NULL", arguments: [now, id])
+            let sessions = db.changesCount
+            var shares = 0
+            if revokeShares {
+                try db.execute(sql: "UPDATE shares SET revokedAt = ? WHERE ownerID = ? AND revokedAt IS NULL", arguments: [now, id])
+                shares = db.changesCount
+            }
+            try AuditLog.append(db, audit(changed, documents.count, sessions, shares))
+            return (changed, documents.count, sessions, shares)
+        }
+        // A running lockerd drops its cached sessions on its next request.
+        if result != nil { try SessionEpoch(layout: layout).bump() }
+        return result
+    }
+
+    func wrapCounts() throws -> WrapCounts {
+        try database.pool.read { db in
+            WrapCounts(dataKeys: try LockerDatabase.countByKEKVersion(db, table: "citizens"),
+                       signingKeys: try LockerDatabase.countByKEKVersion(db, table: "signingKeys"))
+        }
+    }
+
+    func citizenCount(notUnder version: Int?) throws -> Int {
+        try database.pool.read { db in
+            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM citizens WHERE kekVersion <> ?", arguments: [version ?? -1]) ?? 0
+        }
+    }
+
+    func citizens(after cursor: Int64, notUnder version: Int?, limit: Int) throws -> [(cursor: Int64, record: CitizenRecord)] {
+        try database.pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT rowid, * FROM citizens WHERE rowid > ? AND kekVersion <> ? ORDER BY rowid LIMIT ?",
+                             arguments: [cursor, version ?? -1, limit])
+                .map { (cursor: $0["rowid"] as Int64, record: try CitizenRecord(row: $0)) }
+        }
+    }
+
+    func storeRewrapped(_ changes: [(citizenID: String, old: Data, new: Data)], target: Int) throws -> Int {
+        try database.pool.write { db -> Int in
+            let update = try db.cachedStatement(sql: "UPDATE citizens SET dekWrapped = ?, kekVersion = ? WHERE id = ? AND dekWrapped = ?")
+            var changed = 0
+            for change in changes {
+                try update.execute(arguments: [change.new, target, change.citizenID, change.old])
+                changed += db.changesCount
+            }
+            return changed
+        }
+    }
+
+    func allDocuments() throws -> [DocumentRecord] {
+        try database.pool.read { db in try DocumentRecord.fetchAll(db) }
+    }
+
+    func signingKeys() throws -> [SigningKeyRecord] {
+        try database.pool.read { db in try SigningKeyRecord.order(SigningKeyRecord.Columns.createdAt.desc).fetchAll(db) }
+    }
+
+    func activeSigningKey() throws -> SigningKeyRecord? {
+        try database.read { db in
+            try SigningKeyRecord.filter(SigningKeyRecord.Columns.retiredAt == nil).order(SigningKeyRecord.Columns.createdAt.desc).fetchOne(db)
+        }
+    }
+
+    func insertSigningKeyUnlessActive(_ fresh: SigningKeyRecord) throws -> SigningKeyRecord {
+        try database.pool.write { db in
+            if let raced = try SigningKeyRecord.filter(SigningKeyRecord.Columns.retiredAt == nil).fetchOne(db) { return raced }
+            try fresh.insert(db)
+            return fresh
+        }
+    }
+
+    func rollSigningKeys(to fresh: SigningKeyRecord, now: Date, publishUntil: Date, audit: ([String]) -> AuditEntry) throws -> [String] {
+        try database.pool.write { db in
+            var retired = [String]()
+            for var old in try SigningKeyRecord.filter(SigningKeyRecord.Columns.retiredAt == nil).fetchAll(db) {
+                old.retiredAt = now
+                old.publishUntil = publishUntil
+                try old.update(db)
+                retired.append(old.kid)
+            }
+            try fresh.insert(db)
+            try AuditLog.append(db, audit(retired))
+            return retired
+        }
+    }
+
+    func storeRewrappedSigningKeys(_ changes: [(kid: String, old: Data, new: Data)], target: Int) throws -> Int {
+        try database.pool.write { db -> Int in
+            var changed = 0
+            for change in changes {
+                try db.execute(sql: "UPDATE signingKeys SET privateKeyWrapped = ?, kekVersion = ? WHERE kid = ? AND privateKeyWrapped = ?",
+                               arguments: [change.new, target, change.kid, change.old])
+                changed += db.changesCount
+            }
+            return changed
+        }
+    }
+
+    func liveAdminCredentialHashes() throws -> [Data] {
+        try database.read { db in try Data.fetchAll(db, sql: "SELECT hash FROM adminCredentials WHERE revokedAt IS NULL") }
+    }
+
+    func storeAdminCredential(id: String, hash: Data, revokeOthers: Bool, now: Date, audit: AuditEntry) throws {
+        try database.pool.write { db in
+            if revokeOthers {
+                try db.execute(sql: "UPDATE adminCredentials SET revokedAt = ? WHERE revokedAt IS NULL", arguments: [now])
+            }
+            try db.execute(sql: "INSERT INTO adminCredentials (id, hash, createdAt) VALUES (?, ?, ?)", arguments: [id, hash, now])
+            try AuditLog.append(db, audit)
+        }
+    }
+
+    func rewrapLock(wait: Bool) throws -> AnyObject? {
+        wait ? try FileLock.acquire(layout.rewrapLockPath) : try FileLock.tryAcquire(layout.rewrapLockPath)
+    }
+}
