@@ -12,6 +12,55 @@ import requests
 
 LOCKERD = os.environ.get("LOCKERD", os.path.join(os.path.dirname(__file__), "..", ".build", "debug", "lockerd"))
 LOCKER_CLI = os.environ.get("LOCKER_CLI", os.path.join(os.path.dirname(__file__), "..", ".build", "debug", "locker"))
+# LOCKER_TEST_BACKEND=postgres runs the HTTP suite against PostgreSQL: every lockerd a test
+# starts gets a database of its own on one throwaway server (e2e/pg.py), tied to its storage
+# folder, and `locker` is reached through a shim that passes that database to the CLI, so the
+# tests themselves stay the same for both backends.
+BACKEND = os.environ.get("LOCKER_TEST_BACKEND", "sqlite")
+if BACKEND == "postgres":
+    _shim_dir = tempfile.mkdtemp(prefix="locker-cli-shim-")
+    _REAL_CLI = os.path.abspath(LOCKER_CLI)
+    LOCKER_CLI = os.path.join(_shim_dir, "locker")
+    with open(LOCKER_CLI, "w") as f:
+        f.write(f"""#!/usr/bin/env bash
+# Finds --storage DIR among the arguments and uses the database lockerd was given for DIR.
+storage="${{LOCKER_STORAGE:-Storage}}"; prev=""
+for a in "$@"; do [ "$prev" = "--storage" ] && storage="$a"; case "$a" in --storage=*) storage="${{a#--storage=}}";; esac; prev="$a"; done
+if [ -f "$storage.pgenv" ]; then . "$storage.pgenv"; export LOCKER_DATABASE LOCKER_ROOT_KEY_FILE; fi
+exec {_REAL_CLI} "$@"
+""")
+    os.chmod(LOCKER_CLI, 0o755)
+
+_postgres = None
+
+
+def postgres_server():
+    """The one throwaway PostgreSQL of this test run, started on first use."""
+    global _postgres
+    if _postgres is None:
+        import atexit
+        import pg
+        _postgres = pg.Postgres().start()
+        atexit.register(_postgres.cleanup)
+    return _postgres
+
+
+def postgres_for(storage):
+    """The database and root key tied to a storage folder (made on first use, kept for restarts)."""
+    import pg
+    env_file = storage.rstrip("/") + ".pgenv"
+    if not os.path.exists(env_file):
+        url = postgres_server().create_database()
+        key = pg.root_key_file(os.path.dirname(storage.rstrip("/")) or ".")
+        with open(env_file, "w") as f:
+            f.write(f"LOCKER_DATABASE={url}\nLOCKER_ROOT_KEY_FILE={key}\n")
+    values = dict(line.split("=", 1) for line in open(env_file).read().split())
+    return values["LOCKER_DATABASE"], values["LOCKER_ROOT_KEY_FILE"]
+
+
+def embedded_only(reason="tests the embedded SQLite storage folder itself"):
+    """Marks a test that is about the embedded storage (files, fsync, the folder's identity)."""
+    return pytest.mark.skipif(BACKEND == "postgres", reason=reason)
 
 
 def free_port():
@@ -35,8 +84,12 @@ class Lockerd:
     def start(self, timeout=30):
         self.log = open(self.log_path, "ab")
         env = dict(os.environ, **(self.env or {}))
+        args = list(self.extra_args)
+        if BACKEND == "postgres" and "--database" not in args:
+            url, key = postgres_for(self.storage)
+            args += ["--database", url, "--root-key-file", key]
         self.proc = subprocess.Popen(
-            [LOCKERD, "--port", str(self.port), "--storage", self.storage, *self.extra_args],
+            [LOCKERD, "--port", str(self.port), "--storage", self.storage, *args],
             stdout=self.log, stderr=subprocess.STDOUT, env=env,
         )
         deadline = time.monotonic() + timeout

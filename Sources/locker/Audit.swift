@@ -15,10 +15,19 @@ struct Audit: ParsableCommand {
 
         func run() throws {
             let layout = options.layout
+            if try options.postgres() != nil {
+                // Opening the vault checks the root key opens this deployment's key ring.
+                let (count, broken) = try PostgresAdminStore(pool: try Keys.vault(options).postgresPool!).checkAuditChain()
+                return try report(count: count, broken: broken)
+            }
             guard FileManager.default.fileExists(atPath: layout.databasePath) else { throw CLIError("no database at \(layout.databasePath)") }
             try VaultIdentity.verifyReadOnly(layout: layout)
             let database = try LockerDatabase(path: layout.databasePath, readOnly: true)
             let (count, broken) = try SQLiteAdminStore(database: database).checkAuditChain()
+            try report(count: count, broken: broken)
+        }
+
+        func report(count: Int, broken: Int64?) throws {
             if options.json {
                 struct Report: Encodable { var entries: Int; var intact: Bool; var firstBrokenEntry: Int64? }
                 try printJSON(Report(entries: count, intact: broken == nil, firstBrokenEntry: broken))

@@ -8,10 +8,35 @@ struct GlobalOptions: ParsableArguments {
     @Option(name: .long, help: "Storage folder (default: $LOCKER_STORAGE, else ./Storage).")
     var storage: String?
 
+    @Option(name: .long, help: "A PostgreSQL deployment: postgres://USER[:PASSWORD]@HOST[:PORT]/DB (default: $LOCKER_DATABASE, else the embedded SQLite under --storage).")
+    var database: String?
+
+    @Option(name: .customLong("root-key-file"), help: "With --database: the deployment's 32-byte root key file (default: $LOCKER_ROOT_KEY_FILE).")
+    var rootKeyFile: String?
+
     @Flag(name: .long, help: "Print JSON for scripts.")
     var json = false
 
     var layout: StorageLayout {
         StorageLayout(root: storage ?? ProcessInfo.processInfo.environment["LOCKER_STORAGE"] ?? "Storage")
     }
+
+    /// The PostgreSQL deployment named by `--database` (or `LOCKER_DATABASE`), if any.
+    func postgres() throws -> (pool: PostgresPool, rootKey: SymmetricKeyFile)? {
+        let environment = ProcessInfo.processInfo.environment
+        guard let raw = database ?? environment["LOCKER_DATABASE"], !raw.isEmpty else {
+            if rootKeyFile != nil { throw CLIError("--root-key-file is only for a PostgreSQL deployment (--database postgres://…)") }
+            return nil
+        }
+        guard let url = PostgresURL(raw) else { throw CLIError("invalid --database: expected postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE") }
+        guard let keyPath = rootKeyFile ?? environment["LOCKER_ROOT_KEY_FILE"] else {
+            throw CLIError("--database needs --root-key-file (the same 32-byte file the lockerd nodes use)")
+        }
+        return (PostgresPool(url: url, maxIdle: 4), SymmetricKeyFile(path: keyPath))
+    }
+}
+
+/// A root key file, read when the vault is opened.
+struct SymmetricKeyFile {
+    let path: String
 }

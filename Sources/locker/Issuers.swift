@@ -12,7 +12,8 @@ struct Issuers: ParsableCommand {
 
     /// The vault's admin store (opening, and on a first run creating, storage like lockerd).
     static func store(_ options: GlobalOptions) throws -> any AdminStore {
-        SQLiteAdminStore(database: try Vault.open(layout: options.layout).database)
+        if try options.postgres() != nil { return PostgresAdminStore(pool: try Keys.vault(options).postgresPool!) }
+        return SQLiteAdminStore(database: try Vault.open(layout: options.layout).database)
     }
 
     struct Add: ParsableCommand {

@@ -14,6 +14,15 @@ struct Keys: ParsableCommand {
     /// Opens an existing vault (never creates keys: a missing keyring is an error here).
     static func vault(_ options: GlobalOptions) throws -> Vault {
         let layout = options.layout
+        if let (pool, keyFile) = try options.postgres() {
+            do {
+                return try Vault.open(postgres: pool, rootKey: try RootKey.load(path: keyFile.path), layout: layout)
+            } catch let error as StoreError {
+                throw CLIError(error.description)
+            } catch let error as PostgresUnavailable {
+                throw CLIError(error.description)
+            }
+        }
         guard FileKeyProvider(layout: layout).exists() else {
             throw CLIError("no keyring at \(layout.keyringPath) (has lockerd started with --storage \(layout.root)?)")
         }
@@ -37,10 +46,10 @@ struct Keys: ParsableCommand {
     /// Rewraps everything not under the primary, with a progress bar; waits for the rewrap lock
     /// if `lockerd` is finishing a rewrap itself. Audited.
     static func rewrap(_ vault: Vault, options: GlobalOptions, batchSize: Int, threads: Int, maxRate: Int?) throws -> RewrapReport {
-        var lock = try FileLock.tryAcquire(vault.layout.rewrapLockPath)
+        var lock = try vault.records.rewrapLock(wait: false)
         if lock == nil {
             FileHandle.standardError.write(Data("waiting for the rewrap lock (lockerd or another locker is rewrapping)...\n".utf8))
-            lock = try FileLock.acquire(vault.layout.rewrapLockPath)
+            lock = try vault.records.rewrapLock(wait: true)
         }
         defer { withExtendedLifetime(lock) {} }
         let bar = ProgressBar("rewrap", quiet: options.json)
@@ -73,7 +82,7 @@ struct Keys: ParsableCommand {
             let vault = try Keys.vault(options)
             let status = KeyStatus(keyring: vault.keyring, counts: try vault.wrapCounts())
             if options.json { return try printJSON(status) }
-            print("storage: \(vault.layout.root)")
+            print(try options.postgres().map { "database: \($0.pool.url)" } ?? "storage: \(vault.layout.root)")
             print("primary: v\(status.primaryVersion)   minimum decryption version: v\(status.minDecryptionVersion)")
             print("VERSION  STATE     CREATED                DATA KEYS  SIGNING KEYS")
             for v in status.versions {

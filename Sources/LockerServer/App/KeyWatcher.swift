@@ -63,7 +63,7 @@ struct KeyWatcher: Service {
         let batchSize = self.batchSize
         do {
             let report = try await Self.onBackgroundThread { () -> RewrapReport? in
-                guard let lock = try FileLock.tryAcquire(vault.layout.rewrapLockPath) else { return nil }
+                guard let lock = try vault.records.rewrapLock(wait: false) else { return nil }
                 defer { withExtendedLifetime(lock) {} }
                 return try vault.rewrapAll(batchSize: batchSize, threads: 1, shouldContinue: { !stop.isSet })
             }

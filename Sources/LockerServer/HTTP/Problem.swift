@@ -47,5 +47,9 @@ extension Problem {
     public static let integrityFailure = Problem(.internalServerError, "integrity-failure", "Stored document damaged",
                                                  detail: "The stored copy failed its integrity check, so none of it was sent. The operators have been alerted; the issuer can push it again.")
     public static let internalError = Problem(.internalServerError, "internal", "Internal error", detail: "The server could not complete the request; nothing was changed.")
+    /// The shared database (PostgreSQL) cannot be reached: nothing was stored for this request.
+    public static let databaseUnavailable = Problem(
+        .serviceUnavailable, "database-unavailable", "Database unavailable",
+        detail: "The database cannot be reached; nothing was stored for this request. Try again shortly.", headers: [.retryAfter: "2"])
     public static let unavailable = Problem(.serviceUnavailable, "unavailable", "Service unavailable", detail: "Storage is not available; try again shortly.")
 }

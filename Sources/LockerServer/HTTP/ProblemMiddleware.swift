@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import LockerStore
 import Logging
 
 /// Turns every error into problem+json. Client mistakes become 4xx with a safe detail;
@@ -40,6 +41,9 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
                 }
             }
             return try Self.problem(for: error).response(from: request, context: context)
+        } catch is PostgresUnavailable {
+            context.logger.warning("database unavailable; answered 503")
+            return try Problem.databaseUnavailable.response(from: request, context: context)
         } catch is DecodingError {
             return try Problem.badRequest("The request body is not valid JSON for this endpoint.").response(from: request, context: context)
         } catch let error as any HTTPResponseError where error.status == .contentTooLarge {

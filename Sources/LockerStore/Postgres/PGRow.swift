@@ -24,12 +24,17 @@ public struct PGRow {
     public func record<R: Decodable>(_ type: R.Type = R.self, prefix: String) throws -> R {
         var view = self
         view.prefix = prefix + "_"
-        return try R(from: PGRowDecoder(row: view))
+        return try view.record(R.self)
     }
 
     /// The row as a record, through the record's own `Decodable` conformance.
     public func record<R: Decodable>(_ type: R.Type = R.self) throws -> R {
-        try R(from: PGRowDecoder(row: self))
+        do {
+            return try R(from: PGRowDecoder(row: self))
+        } catch {
+            // Never a client's fault: a stored row that does not read back is a server error.
+            throw StoreError("a \(R.self) row does not decode: \(error)")
+        }
     }
 }
 
@@ -47,8 +52,14 @@ struct PGRowDecoder: Decoder {
         throw DecodingError.typeMismatch([Any].self, .init(codingPath: codingPath, debugDescription: "a row is not a list"))
     }
 
-    func singleValueContainer() throws -> any SingleValueDecodingContainer {
-        throw DecodingError.typeMismatch(Any.self, .init(codingPath: codingPath, debugDescription: "a row is not one value"))
+    /// `Optional<Record>` asks for one value: the row itself, never nil.
+    func singleValueContainer() throws -> any SingleValueDecodingContainer { WholeRow(row: row) }
+
+    struct WholeRow: SingleValueDecodingContainer {
+        let row: PGRow
+        var codingPath: [any CodingKey] { [] }
+        func decodeNil() -> Bool { false }
+        func decode<T: Decodable>(_ type: T.Type) throws -> T { try T(from: PGRowDecoder(row: row)) }
     }
 
     struct Keyed<Key: CodingKey>: KeyedDecodingContainerProtocol {

@@ -88,10 +88,15 @@ public final class PostgresPool: Sendable {
         if !keep { closeQuietly(connection) }
     }
 
-    /// Closes the idle connections.
+    /// Closes the idle connections and waits until they are closed.
     public func shutdown() {
-        for connection in idle.withLock({ list in defer { list.removeAll() }; return list }) { closeQuietly(connection) }
+        for connection in idle.withLock({ list in defer { list.removeAll() }; return list }) {
+            let closing: EventLoopFuture<Void> = connection.close()
+            try? closing.blockingWait()
+        }
     }
+
+    deinit { shutdown() }
 
     /// One line for an operator: PostgreSQL's own message when there is one.
     static func describe(_ error: any Error) -> String {
@@ -110,7 +115,7 @@ public final class PostgresPool: Sendable {
 /// Closes a connection without waiting for it (a failed one, or one past the idle limit).
 func closeQuietly(_ connection: PostgresConnection) {
     let closing: EventLoopFuture<Void> = connection.close()
-    closing.whenComplete { _ in }
+    closing.whenComplete { _ in withExtendedLifetime(connection) {} }  // alive until closed
 }
 
 /// One borrowed connection; valid only inside the `withConnection` or `transaction` call that

@@ -48,3 +48,8 @@ extension Vault {
         }
     }
 }
+
+extension Vault {
+    /// The PostgreSQL pool a shared vault was opened on; nil for an embedded vault.
+    public var postgresPool: PostgresPool? { (records as? PostgresVaultRecords)?.pool }
+}
