@@ -8,7 +8,7 @@ import subprocess
 import requests
 
 import locker_client as lc
-from conftest import LOCKER_CLI, Lockerd
+from conftest import LOCKER_CLI, Lockerd, embedded_only
 
 
 def verify(storage):
@@ -26,6 +26,7 @@ def tamper(storage, *statements):
     db.close()
 
 
+@embedded_only("edits locker.sqlite directly; the PostgreSQL twin is in test_cluster.py")
 def test_audit_verify_names_the_first_broken_entry(workdir):
     storage = os.path.join(workdir, "Storage")
     server = Lockerd(storage).start()

@@ -320,3 +320,39 @@ def test_a_node_that_cannot_reach_postgresql_says_so_in_one_line_and_exits_1(wor
     assert out.returncode == 1
     lines = out.stderr.strip().split("\n")
     assert len(lines) == 1 and lines[0].startswith("lockerd: error: cannot reach PostgreSQL at postgres://locker@127.0.0.1:"), out.stderr
+
+
+def test_audit_verify_names_an_entry_edited_in_postgresql(cluster):
+    a = cluster.node("A")
+    key, api = cluster.issuer()
+    for i in range(3):
+        assert push(a, key, api, f"T{i}")[0].status_code == 201
+    entries = cluster.audit_intact()
+    assert entries >= 4
+    db = cluster.url.rsplit("/", 1)[1]
+    # The table refuses edits; someone with the database's owner rights can switch that off.
+    postgres_server().psql("ALTER TABLE auditLog DISABLE TRIGGER auditLog_no_change; "
+                           "UPDATE auditLog SET actor = 'someone-else' WHERE seq = 3", db=db)
+    out = cluster.cli("audit", "verify", "--json")
+    report = json.loads(out.stdout)
+    assert out.returncode == 1 and report["intact"] is False and report["firstBrokenEntry"] == 3, out.stdout
+    # Entries cut from the end are caught by the chain's head row.
+    last = int(postgres_server().psql("SELECT max(seq) FROM auditLog", db=db).strip())
+    postgres_server().psql(f"UPDATE auditLog SET actor = 'x' WHERE seq = 3; DELETE FROM auditLog WHERE seq >= 3", db=db)
+    out = cluster.cli("audit", "verify", "--json")
+    report = json.loads(out.stdout)
+    assert out.returncode == 1 and report["firstBrokenEntry"] == 3 and last >= 3, out.stdout
+
+
+def test_a_node_with_the_wrong_root_key_is_refused_in_one_line(cluster, workdir):
+    cluster.node("A")
+    wrong = pg.root_key_file(os.path.join(workdir, "A"))
+    from conftest import LOCKERD
+    out = subprocess.run([LOCKERD, "--port", str(free_port()), "--storage", os.path.join(workdir, "B"),
+                          "--database", cluster.url, "--root-key-file", wrong], capture_output=True, text=True, timeout=30)
+    assert out.returncode == 1
+    assert out.stderr.count("\n") == 1 and "the root key does not open this database's key ring" in out.stderr, out.stderr
+    os.chmod(wrong, 0o644)
+    out = subprocess.run([LOCKERD, "--port", str(free_port()), "--storage", os.path.join(workdir, "B"),
+                          "--database", cluster.url, "--root-key-file", wrong], capture_output=True, text=True, timeout=30)
+    assert out.returncode == 1 and "is readable by others" in out.stderr, out.stderr

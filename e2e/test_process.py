@@ -9,13 +9,14 @@ import time
 
 import requests
 
-from conftest import LOCKERD, LOCKER_CLI, Lockerd
+from conftest import LOCKERD, LOCKER_CLI, Lockerd, embedded_only
 
 
 def run_lockerd(*args, timeout=20):
     return subprocess.run([LOCKERD, *args], capture_output=True, text=True, timeout=timeout)
 
 
+@embedded_only("reads keyring.json; on PostgreSQL the key ring is a sealed row")
 def test_health_and_keyring_created_on_first_start(lockerd):
     r = requests.get(lockerd.base + "/healthz", timeout=5)
     assert r.status_code == 200 and r.json() == {"status": "ok"}
@@ -23,6 +24,7 @@ def test_health_and_keyring_created_on_first_start(lockerd):
     assert oct(os.stat(keyring).st_mode & 0o777) == "0o600"
 
 
+@embedded_only("corrupts keyring.json; on PostgreSQL a wrong root key is refused (test_cluster.py)")
 def test_corrupt_key_file_fails_with_one_clear_line_and_touches_no_data(workdir):
     storage = os.path.join(workdir, "Storage")
     server = Lockerd(storage).start()

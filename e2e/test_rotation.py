@@ -20,7 +20,7 @@ import time
 
 import requests
 
-from conftest import LOCKER_CLI, LOCKERD, Lockerd
+from conftest import LOCKER_CLI, LOCKERD, Lockerd, embedded_only
 from locker_client import (bearer, build_push, fake_pdf, json_credential, make_issuer_key, push,
                            register_issuer, sign_in, vacer_claims)
 
@@ -81,6 +81,7 @@ def wait_for_rewrap(server, credential, timeout=60):
     raise AssertionError("lockerd did not finish the rewrap")
 
 
+@embedded_only("seeds 30,000 citizens straight into SQLite (locker-bench seed-citizens)")
 def test_rotation_killed_at_random_points_always_finishes(workdir):
     rng = random.Random(20261123)
     storage = os.path.join(workdir, "Storage")

@@ -22,7 +22,7 @@ struct GlobalOptions: ParsableArguments {
     }
 
     /// The PostgreSQL deployment named by `--database` (or `LOCKER_DATABASE`), if any.
-    func postgres() throws -> (pool: PostgresPool, rootKey: SymmetricKeyFile)? {
+    func postgres() throws -> (pool: PostgresPool, rootKeyPath: String)? {
         let environment = ProcessInfo.processInfo.environment
         guard let raw = database ?? environment["LOCKER_DATABASE"], !raw.isEmpty else {
             if rootKeyFile != nil { throw CLIError("--root-key-file is only for a PostgreSQL deployment (--database postgres://…)") }
@@ -32,11 +32,6 @@ struct GlobalOptions: ParsableArguments {
         guard let keyPath = rootKeyFile ?? environment["LOCKER_ROOT_KEY_FILE"] else {
             throw CLIError("--database needs --root-key-file (the same 32-byte file the lockerd nodes use)")
         }
-        return (PostgresPool(url: url, maxIdle: 4), SymmetricKeyFile(path: keyPath))
+        return (PostgresPool(url: url, maxIdle: 4), keyPath)
     }
-}
-
-/// A root key file, read when the vault is opened.
-struct SymmetricKeyFile {
-    let path: String
 }

@@ -14,9 +14,9 @@ struct Keys: ParsableCommand {
     /// Opens an existing vault (never creates keys: a missing keyring is an error here).
     static func vault(_ options: GlobalOptions) throws -> Vault {
         let layout = options.layout
-        if let (pool, keyFile) = try options.postgres() {
+        if let (pool, keyPath) = try options.postgres() {
             do {
-                return try Vault.open(postgres: pool, rootKey: try RootKey.load(path: keyFile.path), layout: layout)
+                return try Vault.open(postgres: pool, rootKey: try RootKey.load(path: keyPath), layout: layout)
             } catch let error as StoreError {
                 throw CLIError(error.description)
             } catch let error as PostgresUnavailable {

@@ -118,48 +118,6 @@ func closeQuietly(_ connection: PostgresConnection) {
     closing.whenComplete { _ in withExtendedLifetime(connection) {} }  // alive until closed
 }
 
-/// One borrowed connection; valid only inside the `withConnection` or `transaction` call that
-/// handed it out.
-public struct PGConnection {
-    let connection: PostgresConnection
-
-    /// Runs `query` and returns its rows.
-    @discardableResult
-    public func query(_ query: PostgresQuery) throws -> [PGRow] {
-        try run(query).rows.map { PGRow(row: $0.makeRandomAccess()) }
-    }
-
-    /// Runs `query` and returns how many rows it changed.
-    @discardableResult
-    public func execute(_ query: PostgresQuery) throws -> Int {
-        try run(query).metadata.rows ?? 0
-    }
-
-    private func run(_ query: PostgresQuery) throws -> PostgresQueryResult {
-        do {
-            return try connection.query(query, logger: PostgresPool.logger).blockingWait()
-        } catch let error as PSQLError {
-            switch error.code {
-            case .connectionError, .serverClosedConnection, .clientClosedConnection, .uncleanShutdown:
-                throw PostgresUnavailable("lost PostgreSQL: \(PostgresPool.describe(error))")
-            default:
-                throw PostgresStatementError(sqlState: error.serverInfo?[.sqlState], message: PostgresPool.describe(error))
-            }
-        } catch let error as ChannelError {
-            throw PostgresUnavailable("lost PostgreSQL: \(error)")
-        }
-    }
-}
-
-/// A statement PostgreSQL refused, with its SQLSTATE (`23505` unique violation, `40001`
-/// serialization failure, ...).
-public struct PostgresStatementError: Error, Sendable, CustomStringConvertible {
-    public let sqlState: String?
-    public let message: String
-    public var description: String { "PostgreSQL: \(message)" + (sqlState.map { " (SQLSTATE \($0))" } ?? "") }
-    public var isUniqueViolation: Bool { sqlState == "23505" }
-}
-
 extension EventLoopFuture {
     /// Blocks the calling thread until the future completes. Unlike `wait()`, allowed on one of
     /// lockerd's request loops: the ports block there as GRDB's reads do, and the future

@@ -1,0 +1,8 @@
+/// A statement PostgreSQL refused, with its SQLSTATE (`23505` unique violation, `40001`
+/// serialization failure, ...).
+public struct PostgresStatementError: Error, Sendable, CustomStringConvertible {
+    public let sqlState: String?
+    public let message: String
+    public var description: String { "PostgreSQL: \(message)" + (sqlState.map { " (SQLSTATE \($0))" } ?? "") }
+    public var isUniqueViolation: Bool { sqlState == "23505" }
+}
