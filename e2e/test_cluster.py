@@ -356,3 +356,4 @@ def test_a_node_with_the_wrong_root_key_is_refused_in_one_line(cluster, workdir)
     out = subprocess.run([LOCKERD, "--port", str(free_port()), "--storage", os.path.join(workdir, "B"),
                           "--database", cluster.url, "--root-key-file", wrong], capture_output=True, text=True, timeout=30)
     assert out.returncode == 1 and "is readable by others" in out.stderr, out.stderr
+

@@ -53,7 +53,11 @@ public final class PostgresPool: Sendable {
             giveBack(connection)
             return result
         } catch {
-            if connection.isClosed || error is PostgresUnavailable {
+            if error is PostgresUnavailable {
+                // The server went away: every idle connection is as dead as this one.
+                closeQuietly(connection)
+                for stale in idle.withLock({ list in defer { list.removeAll() }; return list }) { closeQuietly(stale) }
+            } else if connection.isClosed {
                 closeQuietly(connection)
             } else {
                 giveBack(connection)
