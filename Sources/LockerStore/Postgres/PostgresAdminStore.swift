@@ -12,11 +12,7 @@ public struct PostgresAdminStore: AdminStore {
     }
 
     public func addIssuer(_ issuer: IssuerRecord, audit: AuditEntry) throws -> Bool {
-        try pool.write { tx in
-            guard try tx.connection.execute(PGColumns.insert(issuer, into: "issuers", suffix: "ON CONFLICT (id) DO NOTHING")) == 1 else { return false }
-            try tx.appendAudit(audit)
-            return true
-        }
+        try add(issuer, to: "issuers", audit: audit)
     }
 
     public func issuers() throws -> [IssuerRecord] {
@@ -24,8 +20,13 @@ public struct PostgresAdminStore: AdminStore {
     }
 
     public func addVerifier(_ verifier: VerifierRecord, audit: AuditEntry) throws -> Bool {
+        try add(verifier, to: "verifiers", audit: audit)
+    }
+
+    /// Registers a party with its audit entry; false (and nothing written) if the id is taken.
+    private func add<R: Encodable>(_ party: R, to table: String, audit: AuditEntry) throws -> Bool {
         try pool.write { tx in
-            guard try tx.connection.execute(PGColumns.insert(verifier, into: "verifiers", suffix: "ON CONFLICT (id) DO NOTHING")) == 1 else { return false }
+            guard try tx.connection.execute(PGColumns.insert(party, into: table, suffix: "ON CONFLICT (id) DO NOTHING")) == 1 else { return false }
             try tx.appendAudit(audit)
             return true
         }

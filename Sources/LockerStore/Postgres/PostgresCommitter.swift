@@ -10,10 +10,7 @@ import Synchronization
 /// So the head row is locked once per batch, for the few statements between linking and commit,
 /// not once per request; nodes take turns at it batch by batch.
 public final class PostgresCommitter: Sendable {
-    private struct Job: Sendable {
-        let run: @Sendable (PostgresTransaction) throws -> Void
-        let finish: @Sendable ((any Error)?) -> Void
-    }
+    private typealias Job = CommitJob<PostgresTransaction>
 
     private let pool: PostgresPool
     private let pending = Mutex<[Job]>([])
@@ -34,22 +31,7 @@ public final class PostgresCommitter: Sendable {
     /// audit entries dropped, and the error rethrown here.
     public func write<T: Sendable>(_ work: @escaping @Sendable (PostgresTransaction) throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
-            let value = Mutex<T?>(nil)
-            let job = Job(
-                run: { tx in
-                    let result = try work(tx)
-                    value.withLock { $0 = result }
-                },
-                finish: { error in
-                    if let error {
-                        continuation.resume(throwing: error)
-                    } else if let result = value.withLock({ $0 }) {
-                        continuation.resume(returning: result)
-                    } else {
-                        continuation.resume(throwing: StoreError("write was not run"))
-                    }
-                })
-            pending.withLock { $0.append(job) }
+            pending.withLock { $0.append(.resuming(continuation, with: work)) }
             wakeUp.signal()
         }
     }

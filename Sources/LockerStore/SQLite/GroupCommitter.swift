@@ -10,14 +10,7 @@ import Synchronization
 /// This is how a 2xx can mean "on disk" at thousands of writes per second: SQLite's commit
 /// fsync (≈ 0.4 ms here) is paid once per batch, not once per request.
 public final class GroupCommitter: Sendable {
-    /// One request's work. `run` executes inside the batch transaction; `finish` is called
-    /// after the commit with nil (durable) or the error that stopped it.
-    private struct Job: Sendable {
-        let run: @Sendable (Database) throws -> Void
-        let finish: @Sendable ((any Error)?) -> Void
-        /// Runs alone, outside any transaction (maintenance such as restarting the WAL).
-        var alone = false
-    }
+    private typealias Job = CommitJob<Database>
 
     private let pool: DatabasePool
     private let pending = Mutex<[Job]>([])
@@ -41,22 +34,7 @@ public final class GroupCommitter: Sendable {
     /// If `work` throws, its savepoint is rolled back and the error is rethrown here.
     public func write<T: Sendable>(_ work: @escaping @Sendable (Database) throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
-            let value = Mutex<T?>(nil)
-            let job = Job(
-                run: { db in
-                    let result = try work(db)
-                    value.withLock { $0 = result }
-                },
-                finish: { error in
-                    if let error {
-                        continuation.resume(throwing: error)
-                    } else if let result = value.withLock({ $0 }) {
-                        continuation.resume(returning: result)
-                    } else {
-                        continuation.resume(throwing: StoreError("write was not run"))
-                    }
-                })
-            enqueue(job)
+            enqueue(.resuming(continuation, with: work))
         }
     }
 
