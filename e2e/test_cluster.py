@@ -357,3 +357,55 @@ def test_a_node_with_the_wrong_root_key_is_refused_in_one_line(cluster, workdir)
                           "--database", cluster.url, "--root-key-file", wrong], capture_output=True, text=True, timeout=30)
     assert out.returncode == 1 and "is readable by others" in out.stderr, out.stderr
 
+
+
+def test_a_node_answers_503_while_postgresql_is_down_and_recovers_when_it_returns(workdir):
+    server = pg.Postgres().start()
+    try:
+        url, key_file = server.create_database(), pg.root_key_file(workdir)
+        env = dict(os.environ, LOCKER_DATABASE=url, LOCKER_ROOT_KEY_FILE=key_file)
+        node = Lockerd(os.path.join(workdir, "A"), extra_args=["--database", url, "--root-key-file", key_file]).start()
+        key, pem = lc.make_issuer_key()
+        pem_path = os.path.join(workdir, "issuer.pub")
+        open(pem_path, "wb").write(pem)
+        out = subprocess.run([_real_cli(), "issuers", "add", "--id", "in.gov.cowin", "--name", "CoWIN", "--public-key", pem_path,
+                              "--doc-types", "VACER", "--json", "--storage", os.path.join(workdir, "cli")],
+                             capture_output=True, text=True, timeout=120, env=env)
+        assert out.returncode == 0, out.stderr
+        api = json.loads(out.stdout)["apiKey"]
+        r, content = push(node, key, api, "R1")
+        assert r.status_code == 201, r.text
+        session = lc.sign_in(node.base, node.storage, MOBILE)
+
+        server.stop("fast")
+        started = time.monotonic()
+        listed = requests.get(node.base + "/v1/documents", headers=lc.bearer(session), timeout=15)
+        pushed, _ = push(node, key, api, "R2")
+        health = requests.get(node.base + "/healthz", timeout=15)
+        elapsed = time.monotonic() - started
+        for answer in (listed, pushed):
+            assert answer.status_code == 503, answer.text
+            assert answer.headers["Content-Type"].startswith("application/problem+json")
+            assert answer.json()["type"].endswith("/problems/database-unavailable")
+            assert int(answer.headers["Retry-After"]) > 0
+        assert health.status_code == 503
+        assert elapsed < 12, f"503 answers took {elapsed:.1f} s"
+
+        server.restart()
+        deadline = time.monotonic() + 15
+        while requests.get(node.base + "/healthz", timeout=10).status_code != 200:
+            assert time.monotonic() < deadline, "node did not recover after PostgreSQL came back"
+            time.sleep(0.2)
+        r3, content3 = push(node, key, api, "R3")
+        assert r3.status_code == 201, r3.text
+        for doc, body in ((r.json()["id"], content), (r3.json()["id"], content3)):
+            got = requests.get(f"{node.base}/v1/documents/{doc}/content", headers=lc.bearer(session), timeout=10)
+            assert got.status_code == 200 and got.content == body
+        ids = [d["id"] for d in requests.get(node.base + "/v1/documents", headers=lc.bearer(session), timeout=10).json()["documents"]]
+        assert sorted(ids) == sorted([r.json()["id"], r3.json()["id"]]), "the push refused with 503 must not exist"
+        audit = subprocess.run([_real_cli(), "audit", "verify", "--json", "--storage", os.path.join(workdir, "cli")],
+                               capture_output=True, text=True, timeout=120, env=env)
+        assert audit.returncode == 0 and json.loads(audit.stdout)["intact"], audit.stdout + audit.stderr
+        node.stop()
+    finally:
+        server.cleanup()

@@ -6,6 +6,11 @@ import PostgresNIO
 /// handed it out.
 public struct PGConnection {
     let connection: PostgresConnection
+    /// How long a statement's answer may take before the connection is given up as lost: a
+    /// request must get its 503 instead of hanging on a server that went away. `nil` waits
+    /// without limit (a lock that is meant to be waited for).
+    var answerWithin: TimeInterval? = PGConnection.answerDeadline
+    static let answerDeadline: TimeInterval = 20
 
     /// Runs `query` and returns its rows.
     @discardableResult
@@ -21,7 +26,12 @@ public struct PGConnection {
 
     private func run(_ query: PostgresQuery) throws -> PostgresQueryResult {
         do {
-            return try connection.query(query, logger: PostgresPool.logger).blockingWait()
+            // A statement written to a connection that has already closed is never answered.
+            guard !connection.isClosed else { throw PostgresUnavailable("lost PostgreSQL: connection closed") }
+            return try connection.query(query, logger: PostgresPool.logger).blockingWait(timeout: answerWithin)
+        } catch is AnswerTimedOut {
+            closeQuietly(connection)
+            throw PostgresUnavailable("PostgreSQL did not answer within \(Int(answerWithin ?? 0)) s")
         } catch let error as PSQLError {
             switch error.code {
             case .connectionError, .serverClosedConnection, .clientClosedConnection, .uncleanShutdown:

@@ -46,7 +46,7 @@ public final class PostgresPool: Sendable {
 
     /// Runs `body` on a borrowed connection.
     public func withConnection<T>(_ body: (PGConnection) throws -> T) throws -> T {
-        let connection = try idle.withLock { $0.popLast() } ?? connect()
+        let connection = try takeIdle() ?? connect()
         let wrapped = PGConnection(connection: connection)
         do {
             let result = try body(wrapped)
@@ -80,6 +80,16 @@ public final class PostgresPool: Sendable {
                 throw error
             }
         }
+    }
+
+    /// An idle connection that is still open; closed ones (the server went away or ended them)
+    /// are dropped on the way.
+    private func takeIdle() -> PostgresConnection? {
+        while let connection = idle.withLock({ $0.popLast() }) {
+            if !connection.isClosed { return connection }
+            closeQuietly(connection)
+        }
+        return nil
     }
 
     private func giveBack(_ connection: PostgresConnection) {
@@ -126,7 +136,8 @@ extension EventLoopFuture {
     /// Blocks the calling thread until the future completes. Unlike `wait()`, allowed on one of
     /// lockerd's request loops: the ports block there as GRDB's reads do, and the future
     /// completes on PostgreSQL's own loops (`PostgresPool.eventLoops`), never on the caller's.
-    func blockingWait() throws -> Value {
+    /// With `timeout`, throws `AnswerTimedOut` when the future has not completed by then.
+    func blockingWait(timeout: TimeInterval? = nil) throws -> Value {
         precondition(!eventLoop.inEventLoop, "blocking on a future from its own event loop would never return")
         let done = DispatchSemaphore(value: 0)
         let outcome = NIOLockedValueBox<Result<Value, any Error>?>(nil)
@@ -134,7 +145,11 @@ extension EventLoopFuture {
             outcome.withLockedValue { $0 = result }
             done.signal()
         }
-        done.wait()
+        if let timeout {
+            guard done.wait(timeout: .now() + timeout) == .success else { throw AnswerTimedOut() }
+        } else {
+            done.wait()
+        }
         return try outcome.withLockedValue { $0! }.get()
     }
 }

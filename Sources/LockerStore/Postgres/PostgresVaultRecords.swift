@@ -149,7 +149,7 @@ public struct PostgresVaultRecords: VaultRecords {
         let connection = try pool.connect()
         let holder = AdvisoryLock(connection: connection)
         let sql = wait ? "SELECT pg_advisory_lock(\(PostgresSchema.rewrapLock)), true" : "SELECT true, pg_try_advisory_lock(\(PostgresSchema.rewrapLock))"
-        let got = try PGConnection(connection: connection).query(PostgresQuery(unsafeSQL: sql)).first?.decode(1, as: Bool.self) ?? false
+        let got = try PGConnection(connection: connection, answerWithin: wait ? nil : PGConnection.answerDeadline).query(PostgresQuery(unsafeSQL: sql)).first?.decode(1, as: Bool.self) ?? false
         return got ? holder : nil
     }
 
