@@ -1,0 +1,67 @@
+import ArgumentParser
+import Foundation
+import LockerCore
+import LockerStore
+
+/// `locker migrate --to postgres://…`: moves an embedded vault up to PostgreSQL.
+struct Migrate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Copy the embedded vault under --storage into PostgreSQL, then open every copied document there.",
+        discussion: """
+            The embedded vault (database, sealed blobs, key ring) is only read, never changed. Stop \
+            lockerd on --storage first, and start no node on the database until the copy is complete. \
+            The key ring is stored sealed under --root-key-file, the same 32-byte file every node is \
+            given. Running the command again after an interruption finishes the copy; rows already \
+            copied are skipped. Exit status 0 when every row is in PostgreSQL and every document opens.
+            """)
+
+    @Option(name: .long, help: "The PostgreSQL database to fill: postgres://USER[:PASSWORD]@HOST[:PORT]/DB (empty, or holding an interrupted copy of this vault).")
+    var to: String
+
+    @OptionGroup var options: GlobalOptions
+
+    func run() throws {
+        let environment = ProcessInfo.processInfo.environment
+        if options.database != nil { throw CLIError("migrate copies from the embedded vault under --storage into --to; leave out --database") }
+        guard let url = PostgresURL(to) else { throw CLIError("invalid --to: expected postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE") }
+        guard let keyPath = options.rootKeyFile ?? environment["LOCKER_ROOT_KEY_FILE"] else {
+            throw CLIError("migrate needs --root-key-file: the 32-byte file that will seal the key ring in PostgreSQL (head -c 32 /dev/urandom > root.key; chmod 600 root.key)")
+        }
+        let layout = options.layout
+        guard FileManager.default.fileExists(atPath: layout.databasePath) else { throw CLIError("no embedded vault at \(layout.root) (no \(layout.databasePath))") }
+        let report: MigrationReport
+        do {
+            let rootKey = try RootKey.load(path: keyPath)
+            // No lockerd may accept pushes into the folder while it is copied.
+            let lock = try StorageLock.acquire(layout)
+            defer { withExtendedLifetime(lock) {} }
+            let source = try Vault.open(layout: layout)
+            var bar: (phase: String, bar: ProgressBar)?
+            report = try PostgresMigration(source: source, pool: PostgresPool(url: url, maxIdle: 2), rootKey: rootKey).run { phase, done, total in
+                if bar?.phase != phase {
+                    bar?.bar.finish(done: total, total: total)
+                    bar = (phase, ProgressBar(phase == "verify" ? "verifying documents" : "copying \(phase)", quiet: options.json))
+                }
+                bar?.bar.update(done: done, total: total, force: done == 0)
+            }
+            if let bar { bar.bar.finish(done: report.documentsVerified, total: report.documentsVerified) }
+        } catch let error as StoreError {
+            throw CLIError(error.description)
+        } catch let error as PostgresUnavailable {
+            throw CLIError(error.description)
+        }
+        if options.json {
+            try printJSON(report)
+        } else {
+            print("vault \(report.vaultID) \(report.resumed ? "copy resumed" : "copied") into \(url)")
+            for table in report.tables {
+                print("  \(table.name): \(table.source) in the embedded vault, \(table.target) in PostgreSQL (\(table.copied) copied now)")
+            }
+            print("  sealed blob bytes copied now: \(report.blobBytes)")
+            print("  documents opened in PostgreSQL: \(report.documentsVerified)")
+            for failure in report.failures { print("  FAILED: \(failure)") }
+            print(report.complete ? "complete: start the lockerd nodes with --database \(url) --root-key-file \(keyPath)" : "INCOMPLETE: see the failures above")
+        }
+        if !report.complete { throw ExitCode(1) }
+    }
+}
