@@ -11,6 +11,9 @@ public struct PGConnection {
     /// without limit (a lock that is meant to be waited for).
     var answerWithin: TimeInterval? = PGConnection.answerDeadline
     static let answerDeadline: TimeInterval = 20
+    /// Statements sent but not yet waited for (`send`); each is checked, in order, before the
+    /// next statement's answer is returned, so none of their errors is lost.
+    let inFlight = InFlight()
 
     /// Runs `query` and returns its rows.
     @discardableResult
@@ -24,11 +27,23 @@ public struct PGConnection {
         try run(query).metadata.rows ?? 0
     }
 
+    /// Sends `query` without waiting for its answer (a statement whose result nothing needs, such
+    /// as `BEGIN`): PostgreSQL gets it in order, and the caller's thread is not woken for it.
+    /// Its outcome is checked by the next `query` or `execute`.
+    public func send(_ query: PostgresQuery) throws {
+        guard !connection.isClosed else { throw PostgresUnavailable("lost PostgreSQL: connection closed") }
+        inFlight.futures.append(connection.query(query, logger: PostgresPool.logger))
+    }
+
     private func run(_ query: PostgresQuery) throws -> PostgresQueryResult {
         do {
             // A statement written to a connection that has already closed is never answered.
             guard !connection.isClosed else { throw PostgresUnavailable("lost PostgreSQL: connection closed") }
-            return try connection.query(query, logger: PostgresPool.logger).blockingWait(timeout: answerWithin)
+            let answer = connection.query(query, logger: PostgresPool.logger)
+            let earlier = inFlight.futures
+            inFlight.futures.removeAll()
+            for future in earlier { _ = try future.blockingWait(timeout: answerWithin) }
+            return try answer.blockingWait(timeout: answerWithin)
         } catch is AnswerTimedOut {
             closeQuietly(connection)
             throw PostgresUnavailable("PostgreSQL did not answer within \(Int(answerWithin ?? 0)) s")
@@ -43,4 +58,9 @@ public struct PGConnection {
             throw PostgresUnavailable("lost PostgreSQL: \(error)")
         }
     }
+}
+
+/// The statements a `PGConnection` has sent and not yet waited for.
+final class InFlight {
+    var futures: [EventLoopFuture<PostgresQueryResult>] = []
 }

@@ -70,7 +70,7 @@ public final class PostgresPool: Sendable {
     /// when it throws. A commit that returns is durable (`synchronous_commit` is on).
     public func transaction<T>(_ body: (PGConnection) throws -> T) throws -> T {
         try withConnection { connection in
-            try connection.execute("BEGIN")
+            try connection.send("BEGIN")  // checked with the first statement's answer
             do {
                 let result = try body(connection)
                 try connection.execute("COMMIT")

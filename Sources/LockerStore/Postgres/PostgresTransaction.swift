@@ -25,7 +25,7 @@ public final class PostgresTransaction {
     /// Links the collected entries after the chain's head, under its row lock, and moves the
     /// head; the lock is released by the commit that follows.
     func linkAudit() throws {
-        if endedSessions { try connection.execute("SELECT pg_notify(\(PostgresNotices.sessions), '')") }
+        if endedSessions { try connection.send("SELECT pg_notify(\(PostgresNotices.sessions), '')") }
         guard !entries.isEmpty else { return }
         guard let head = try connection.query("SELECT seq, hash FROM auditHead WHERE id = 1 FOR UPDATE").first else {
             throw StoreError("the audit chain's head row is missing")
@@ -53,8 +53,13 @@ public final class PostgresTransaction {
             try binds.append(hash)
             prevHash = hash
         }
-        try connection.execute(PostgresQuery(unsafeSQL: sql, binds: binds))
-        try connection.execute("UPDATE auditHead SET seq = \(seq), hash = \(prevHash) WHERE id = 1")
+        // One statement appends the entries and moves the head; it is sent without waiting, and
+        // its outcome comes back with the commit's.
+        try binds.append(seq)
+        try binds.append(prevHash)
+        let n = entries.count * 9
+        sql = "WITH appended AS (" + sql + " RETURNING 1) UPDATE auditHead SET seq = $\(n + 1), hash = $\(n + 2) WHERE id = 1"
+        try connection.send(PostgresQuery(unsafeSQL: sql, binds: binds))
         entries.removeAll()
     }
 
