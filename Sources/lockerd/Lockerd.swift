@@ -11,6 +11,7 @@ struct Lockerd {
     static func main() async {
         AllocatorTuning.apply()
         // LOCKER_EXECUTOR=cooperative keeps Swift's default thread pool (see ServerExecutor).
+        ServerExecutor.applyLoopCount(ProcessInfo.processInfo.environment["LOCKER_EVENT_LOOPS"])
         if ProcessInfo.processInfo.environment["LOCKER_EXECUTOR"] != "cooperative" { ServerExecutor.adoptEventLoops() }
         let arguments = CommandLine.arguments
         if arguments.contains("--help") || arguments.contains("-h") {

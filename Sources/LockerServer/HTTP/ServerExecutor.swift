@@ -1,3 +1,4 @@
+import Foundation
 import NIOCore
 import NIOPosix
 
@@ -13,6 +14,19 @@ public enum ServerExecutor {
     /// (runs of ±10 % either way), status redemptions ≈ 5 % faster on the default pool (≈ 10,900
     /// against ≈ 10,350/s, p99 6.5 against 7.3 ms). `LOCKER_EXECUTOR=cooperative` keeps the
     /// default pool for a redemption-heavy node.
+    /// `LOCKER_EVENT_LOOPS=N` (1-256): N event loops instead of one per core. On PostgreSQL a
+    /// request blocks its loop while it waits for the database, so more loops than cores keep
+    /// the CPU busy (measured in README, "Running several nodes"); on the embedded default,
+    /// whose reads do not wait, one per core is best. Call before `adoptEventLoops`.
+    public static func applyLoopCount(_ value: String?) {
+        guard let value else { return }
+        guard let n = Int(value), (1...256).contains(n) else {
+            FileHandle.standardError.write(Data("lockerd: error: LOCKER_EVENT_LOOPS must be a number from 1 to 256\n".utf8))
+            exit(1)
+        }
+        NIOSingletons.groupLoopCountSuggestion = n
+    }
+
     @discardableResult
     public static func adoptEventLoops() -> Bool {
         NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()

@@ -4,11 +4,11 @@ import PostgresNIO
 import Synchronization
 
 /// Durable writes for many concurrent requests with one commit, as `GroupCommitter` does on
-/// SQLite: requests hand their work to this node's writer thread, which runs everything waiting
-/// in one PostgreSQL transaction (each job in its own savepoint) and links the batch's audit
-/// entries into the deployment's one chain at the end, under one lock of the chain's head row.
-/// So the head row is locked once per batch, for the few statements between linking and commit,
-/// not once per request; nodes take turns at it batch by batch.
+/// SQLite: requests hand their work to this node's writer threads; each takes everything
+/// waiting, runs it in one PostgreSQL transaction and links the batch's audit entries into the
+/// deployment's one chain at the end, under one lock of the chain's head row. So the head row is
+/// locked once per batch, for the few statements between linking and commit, not once per
+/// request; batches (of this node's writers and of other nodes) take turns at it.
 public final class PostgresCommitter: Sendable {
     private typealias Job = CommitJob<PostgresTransaction>
 
@@ -18,12 +18,14 @@ public final class PostgresCommitter: Sendable {
     private let completions = DispatchQueue(label: "locker-pg-commit-completions")
     public let maxBatch: Int
 
-    public init(pool: PostgresPool, maxBatch: Int = 256) {
+    public init(pool: PostgresPool, maxBatch: Int = 256, writers: Int = 4) {
         self.pool = pool
         self.maxBatch = maxBatch
-        let thread = Thread { [self] in self.loop() }
-        thread.name = "locker-pg-commit"
-        thread.start()
+        for i in 0..<writers {
+            let thread = Thread { [self] in self.loop() }
+            thread.name = "locker-pg-commit-\(i)"
+            thread.start()
+        }
     }
 
     /// Runs `work` inside a write transaction and returns once that transaction is committed

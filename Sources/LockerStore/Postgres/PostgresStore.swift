@@ -15,12 +15,20 @@ public final class PostgresStore: Sendable {
     /// Connects, migrates the schema (once, whichever node gets there first) and starts
     /// listening for the other nodes' changes. Throws `PostgresUnavailable` in one line when
     /// PostgreSQL cannot be reached.
-    public init(url: PostgresURL) throws {
+    /// `writers` group-commit threads run batches side by side (`LOCKER_PG_WRITERS`, 1-64,
+    /// default 4): each batch waits on PostgreSQL for every statement, so one thread alone
+    /// leaves the CPU idle; the audit chain's head row still orders their commits.
+    public init(url: PostgresURL, writers: String? = ProcessInfo.processInfo.environment["LOCKER_PG_WRITERS"]) throws {
+        var writerCount = 4
+        if let writers {
+            guard let n = Int(writers), (1...64).contains(n) else { throw StoreError("LOCKER_PG_WRITERS must be a number from 1 to 64") }
+            writerCount = n
+        }
         let pool = PostgresPool(url: url)
         try pool.check()
         try PostgresSchema.migrate(pool)
         self.pool = pool
-        self.committer = PostgresCommitter(pool: pool)
+        self.committer = PostgresCommitter(pool: pool, writers: writerCount)
         self.notices = try PostgresNotices(pool: pool)
         self.blobs = PostgresBlobStore(pool: pool)
     }
