@@ -5,6 +5,7 @@ intact audit chain). One test puts haproxy in front, as a deployment would."""
 import concurrent.futures as cf
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -52,6 +53,9 @@ class Cluster:
         report = json.loads(out.stdout)
         assert out.returncode == 0 and report["intact"], out.stdout + out.stderr
         return report["entries"]
+
+    def postgres_psql(self, sql):
+        return postgres_server().psql(sql, db=self.url.rsplit("/", 1)[1])
 
     def stop(self):
         for node in self.nodes:
@@ -258,6 +262,59 @@ def test_keys_rotate_while_both_nodes_serve_downloads_without_an_error(cluster):
     status = json.loads(cluster.cli("keys", "status", "--json").stdout)
     assert [v["dataKeys"] for v in status["versions"] if v["version"] == 2] == [21], status
     cluster.audit_intact()
+
+
+def test_a_rewrap_killed_half_way_is_finished_by_a_node_and_never_runs_twice_at_once(cluster):
+    a, b = cluster.node("A"), cluster.node("B")
+    key, api = cluster.issuer()
+    with cf.ThreadPoolExecutor(8) as pool:
+        results = list(pool.map(lambda i: push(a if i % 2 else b, key, api, f"W{i}", mobile=f"+9198556{10000 + i}", size=200)[0],
+                                range(300)))
+    assert all(r.status_code == 201 for r in results)
+    for node in (a, b):
+        node.stop()
+    # A paced rotation from the CLI, killed once it has rewrapped part of the data keys.
+    rotation = subprocess.Popen([_real_cli(), "keys", "rotate", "--max-rate", "100", "--batch-size", "10",
+                                 "--storage", os.path.join(cluster.workdir, "cli")],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=cluster.env)
+    for line in rotation.stderr:
+        progress = re.search(r"(\d+)/(\d+)", line) if line.startswith("rewrap [") else None
+        if progress and int(progress.group(1)) >= 20:
+            rotation.send_signal(signal.SIGKILL)
+            break
+    rotation.wait(timeout=10)
+    status = json.loads(cluster.cli("keys", "status", "--json").stdout)
+    assert status["primaryVersion"] == 2 and 0 < status["pendingRewrap"] < 300, status
+    # While another process holds the rewrap lock, a second rewrap waits for it.
+    holder = subprocess.Popen([_real_cli(), "keys", "rewrap", "--max-rate", "20", "--batch-size", "5",
+                               "--storage", os.path.join(cluster.workdir, "cli")],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=cluster.env)
+    for line in holder.stderr:
+        if line.startswith("rewrap ["):
+            break
+    second = subprocess.Popen([_real_cli(), "keys", "rewrap", "--storage", os.path.join(cluster.workdir, "cli")],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=cluster.env)
+    waiting = second.stderr.readline()
+    assert "waiting for the rewrap lock" in waiting, waiting
+    second.kill()
+    holder.send_signal(signal.SIGKILL)
+    holder.wait(timeout=10)
+    second.wait(timeout=10)
+    # The lock died with its holder: a node started now finishes the rewrap by itself.
+    node = cluster.node("C")
+    deadline = time.monotonic() + 30
+    while True:
+        status = json.loads(cluster.cli("keys", "status", "--json").stdout)
+        if status["pendingRewrap"] == 0:
+            break
+        assert time.monotonic() < deadline, status
+        time.sleep(0.3)
+    assert [v["dataKeys"] for v in status["versions"] if v["version"] == 2] == [300], status
+    verify = cluster.cli("keys", "verify", "--json")
+    assert verify.returncode == 0, verify.stdout + verify.stderr
+    assert "lockerd" in cluster.postgres_psql("SELECT actor FROM auditLog WHERE action = 'admin.kek-rewrapped'")
+    cluster.audit_intact()
+    assert node.proc.poll() is None
 
 
 def test_kill_9_of_one_node_during_pushes_loses_no_acknowledged_push(cluster):
