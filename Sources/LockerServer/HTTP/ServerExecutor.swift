@@ -19,7 +19,7 @@ public enum ServerExecutor {
     /// the CPU busy (measured in README, "Running several nodes"); on the embedded default,
     /// whose reads do not wait, one per core is best. Call before `adoptEventLoops`.
     public static func applyLoopCount(_ value: String?) {
-        guard let value else { return }
+        guard let value, !value.isEmpty else { return }
         guard let n = Int(value), (1...256).contains(n) else {
             FileHandle.standardError.write(Data("lockerd: error: LOCKER_EVENT_LOOPS must be a number from 1 to 256\n".utf8))
             exit(1)

@@ -18,7 +18,7 @@ public final class PostgresCommitter: Sendable {
     private let completions = DispatchQueue(label: "locker-pg-commit-completions")
     public let maxBatch: Int
 
-    public init(pool: PostgresPool, maxBatch: Int = 256, writers: Int = 4) {
+    public init(pool: PostgresPool, maxBatch: Int = 256, writers: Int = 1) {
         self.pool = pool
         self.maxBatch = maxBatch
         for i in 0..<writers {
