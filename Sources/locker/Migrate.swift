@@ -36,15 +36,18 @@ struct Migrate: ParsableCommand {
             let lock = try StorageLock.acquire(layout)
             defer { withExtendedLifetime(lock) {} }
             let source = try Vault.open(layout: layout)
-            var bar: (phase: String, bar: ProgressBar)?
+            // One bar per table, then one for the verification; each ends on its own last count.
+            var bar: (phase: String, bar: ProgressBar, done: Int, total: Int)?
             report = try PostgresMigration(source: source, pool: PostgresPool(url: url, maxIdle: 2), rootKey: rootKey).run { phase, done, total in
                 if bar?.phase != phase {
-                    bar?.bar.finish(done: total, total: total)
-                    bar = (phase, ProgressBar(phase == "verify" ? "verifying documents" : "copying \(phase)", quiet: options.json))
+                    if let last = bar { last.bar.finish(done: last.done, total: last.total) }
+                    bar = (phase, ProgressBar(phase == "verify" ? "verifying documents" : "copying \(phase)", quiet: options.json), done, total)
                 }
-                bar?.bar.update(done: done, total: total, force: done == 0)
+                bar?.done = done
+                bar?.total = total
+                if done > 0 { bar?.bar.update(done: done, total: total) }
             }
-            if let bar { bar.bar.finish(done: report.documentsVerified, total: report.documentsVerified) }
+            if let last = bar { last.bar.finish(done: last.done, total: last.total) }
         } catch let error as StoreError {
             throw CLIError(error.description)
         } catch let error as PostgresUnavailable {

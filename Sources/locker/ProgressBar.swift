@@ -36,7 +36,7 @@ final class ProgressBar {
 
     /// "ETA —" until something is done to estimate from; "done" once everything is.
     static func eta(done: Int, total: Int, rate: Double, elapsed: TimeInterval) -> String {
-        if total > 0 && done >= total { return "done" }
+        if done >= total { return "done" }
         guard done > 0, rate > 0, elapsed >= 0.2 else { return "ETA —" }
         let seconds = Int((Double(total - done) / rate).rounded(.up))
         return seconds >= 60 ? "ETA \(seconds / 60)m\(String(format: "%02d", seconds % 60))s" : "ETA \(seconds)s"
