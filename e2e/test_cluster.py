@@ -466,3 +466,49 @@ def test_a_node_answers_503_while_postgresql_is_down_and_recovers_when_it_return
         node.stop()
     finally:
         server.cleanup()
+
+
+def _old_sealed_ring(root_key: bytes, vault_id: str) -> bytes:
+    """A key ring in the first PostgreSQL format (one row, the whole ring sealed), built with
+    `cryptography`, as a database made before KEK versions had rows would hold it."""
+    import base64
+    import hashlib
+    import hmac
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    def check(key):
+        return hmac.new(key, b"locker-kek-check", hashlib.sha256).digest()[:8].hex()
+    kek, index = os.urandom(32), os.urandom(32)
+    ring = {"format": 1, "primaryVersion": 1, "minDecryptionVersion": 1, "vaultID": vault_id,
+            "indexKey": base64.b64encode(index).decode(), "indexKeyCheck": check(index),
+            "keys": [{"version": 1, "key": base64.b64encode(kek).decode(), "check": check(kek), "createdAt": "2026-11-01T00:00:00Z"}]}
+    nonce = os.urandom(12)
+    return nonce + AESGCM(root_key).encrypt(nonce, json.dumps(ring).encode(), b"locker-keyring-v1")
+
+
+def test_each_kek_version_is_a_row_wrapped_under_the_root_key_and_an_old_sealed_ring_is_moved_into_rows(cluster):
+    a = cluster.node("A")
+    key, api = cluster.issuer()
+    r, content = push(a, key, api, "KR1")
+    assert r.status_code == 201
+    assert cluster.cli("keys", "rotate", "--json").returncode == 0
+    rows = cluster.postgres_psql("SELECT version, length(keyWrapped) FROM kekVersions ORDER BY version").split()
+    assert rows == ["1|60", "2|60"], rows  # 12-byte nonce + 32-byte key + 16-byte tag, per version
+    assert cluster.postgres_psql("SELECT count(*) FROM keyring") == "0\n"
+    # A wrapped key moved to another version no longer opens: the version is bound into it.
+    a.stop()
+    cluster.postgres_psql("UPDATE kekVersions SET keyWrapped = (SELECT keyWrapped FROM kekVersions WHERE version = 1) WHERE version = 2")
+    moved = cluster.cli("keys", "status")
+    assert moved.returncode != 0 and "root key does not open" in moved.stderr, moved.stderr
+
+    # A database from before: the ring sealed whole in one row. The first process moves it into rows.
+    root = open(cluster.key, "rb").read()
+    vault_id = "0123456789abcdef0123456789abcdef"
+    sealed = _old_sealed_ring(root, vault_id).hex()
+    cluster.postgres_psql("DELETE FROM kekVersions; DELETE FROM keyringState; DELETE FROM vaultIdentity; "
+                          f"INSERT INTO keyring (id, sealed, generation, updatedAt) VALUES (1, '\\x{sealed}', 1, now())")
+    b = cluster.node("B")
+    assert cluster.postgres_psql("SELECT vaultID FROM keyringState").strip() == vault_id
+    assert cluster.postgres_psql("SELECT version FROM kekVersions").split() == ["1"]
+    assert cluster.postgres_psql("SELECT count(*) FROM keyring") == "0\n"
+    assert b.proc.poll() is None

@@ -10,6 +10,12 @@ public struct Keyring: Sendable {
         public var version: Int
         public var key: SymmetricKey
         public var createdAt: Date
+
+        public init(version: Int, key: SymmetricKey, createdAt: Date) {
+            self.version = version
+            self.key = key
+            self.createdAt = createdAt
+        }
     }
 
     /// Present versions, by number. A destroyed version is absent.

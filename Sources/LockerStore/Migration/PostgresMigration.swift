@@ -85,14 +85,11 @@ public final class PostgresMigration {
     private func installKeyring(vaultID: String) throws -> Bool {
         let provider = PostgresKeyProvider(pool: pool, rootKey: rootKey, notices: nil)
         guard provider.exists() else {
-            let sealed = try provider.seal(source.keyring)
-            try pool.withConnection { c in
-                try c.execute("INSERT INTO keyring (id, sealed, generation, updatedAt) VALUES (1, \(sealed), 1, now())")
-            }
             if try pool.withConnection({ c in try c.query("SELECT 1 FROM citizens LIMIT 1").isEmpty == false }) {
-                throw StoreError("the database already holds citizens but had no key ring; migrate into an empty database")
+                throw StoreError("the database already holds citizens but no key ring; migrate into an empty database")
             }
-            return false
+            if try provider.install(source.keyring) { return false }
+            return try installKeyring(vaultID: vaultID)  // another process stored a ring meanwhile
         }
         let existing = try provider.load(createIfMissing: false)
         guard existing.vaultID == vaultID else {

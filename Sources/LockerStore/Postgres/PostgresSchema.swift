@@ -100,6 +100,15 @@ enum PostgresSchema {
                 id INTEGER PRIMARY KEY CHECK (id = 1), sealed BYTEA NOT NULL, generation BIGINT NOT NULL, updatedAt TIMESTAMPTZ NOT NULL)
             """,
         ]),
+        (2, [
+            // The key ring as rows: each KEK version wrapped under the root key on its own.
+            """
+            CREATE TABLE keyringState (
+                id INTEGER PRIMARY KEY CHECK (id = 1), vaultID TEXT NOT NULL, primaryVersion BIGINT NOT NULL,
+                minDecryptionVersion BIGINT NOT NULL, indexKeyWrapped BYTEA NOT NULL, generation BIGINT NOT NULL, updatedAt TIMESTAMPTZ NOT NULL)
+            """,
+            "CREATE TABLE kekVersions (version BIGINT PRIMARY KEY, keyWrapped BYTEA NOT NULL, createdAt TIMESTAMPTZ NOT NULL)",
+        ]),
     ]
 
     /// Brings the schema up to date. Safe when several nodes start at once: each takes the
