@@ -59,8 +59,3 @@ public struct PGConnection {
         }
     }
 }
-
-/// The statements a `PGConnection` has sent and not yet waited for.
-final class InFlight {
-    var futures: [EventLoopFuture<PostgresQueryResult>] = []
-}
