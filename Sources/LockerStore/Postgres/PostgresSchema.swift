@@ -109,6 +109,36 @@ enum PostgresSchema {
             """,
             "CREATE TABLE kekVersions (version BIGINT PRIMARY KEY, keyWrapped BYTEA NOT NULL, createdAt TIMESTAMPTZ NOT NULL)",
         ]),
+        (3, [
+            // The audit append in one statement: the head row locked, each entry hashed exactly as
+            // AuditRecord.chainHash does (every field length-prefixed, 4 bytes big-endian), linked.
+            """
+            CREATE FUNCTION locker_audit_field(t TEXT) RETURNS BYTEA LANGUAGE sql IMMUTABLE AS
+            $$ SELECT int4send(octet_length(convert_to(t, 'UTF8'))) || convert_to(t, 'UTF8') $$
+            """,
+            """
+            CREATE FUNCTION locker_append_audit(ms BIGINT[], actions TEXT[], actors TEXT[], citizens TEXT[], documents TEXT[], details TEXT[])
+            RETURNS BIGINT LANGUAGE plpgsql AS $$
+            DECLARE
+                head_seq BIGINT; head_hash BYTEA; next_hash BYTEA;
+            BEGIN
+                SELECT seq, hash INTO head_seq, head_hash FROM auditHead WHERE id = 1 FOR UPDATE;
+                IF NOT FOUND THEN RAISE EXCEPTION 'the audit chain''s head row is missing'; END IF;
+                FOR i IN 1 .. coalesce(array_length(ms, 1), 0) LOOP
+                    head_seq := head_seq + 1;
+                    next_hash := sha256(head_hash || locker_audit_field(head_seq::text) || locker_audit_field(ms[i]::text)
+                        || locker_audit_field(actions[i]) || locker_audit_field(actors[i]) || locker_audit_field(citizens[i])
+                        || locker_audit_field(documents[i]) || locker_audit_field(details[i]));
+                    INSERT INTO auditLog (seq, at, action, actor, citizenID, documentID, detail, prevHash, hash)
+                    VALUES (head_seq, to_timestamp(ms[i] / 1000.0), actions[i], actors[i], NULLIF(citizens[i], ''),
+                            NULLIF(documents[i], ''), details[i], head_hash, next_hash);
+                    head_hash := next_hash;
+                END LOOP;
+                UPDATE auditHead SET seq = head_seq, hash = head_hash WHERE id = 1;
+                RETURN head_seq;
+            END $$
+            """,
+        ]),
     ]
 
     /// Brings the schema up to date. Safe when several nodes start at once: each takes the
