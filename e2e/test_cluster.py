@@ -512,3 +512,45 @@ def test_each_kek_version_is_a_row_wrapped_under_the_root_key_and_an_old_sealed_
     assert cluster.postgres_psql("SELECT version FROM kekVersions").split() == ["1"]
     assert cluster.postgres_psql("SELECT count(*) FROM keyring") == "0\n"
     assert b.proc.poll() is None
+
+
+def test_redemptions_racing_over_shared_grants_on_busy_writers_lose_nothing_to_deadlocks(cluster):
+    # Four group-commit writers per node: batches that lock the same grants in opposite orders
+    # deadlock; PostgreSQL breaks each deadlock and the losing jobs are run again.
+    nodes = []
+    for name in ("A", "B"):
+        node = Lockerd(os.path.join(cluster.workdir, name), extra_args=["--database", cluster.url, "--root-key-file", cluster.key],
+                       env={"LOCKER_PG_WRITERS": "4"}).start()
+        cluster.nodes.append(node)
+        nodes.append(node)
+    key, api = cluster.issuer()
+    r, _ = push(nodes[0], key, api, "D1")
+    session = lc.sign_in(nodes[0].base, nodes[0].storage, MOBILE)
+    tokens = []
+    for i in range(12):
+        grant = requests.post(f"{nodes[0].base}/v1/documents/{r.json()['id']}/shares",
+                              json={"label": f"g{i}", "scope": "status", "maxUses": 1000}, headers=lc.bearer(session), timeout=10)
+        assert grant.status_code == 201, grant.text
+        tokens.append(grant.json()["token"])
+    log = os.path.join(postgres_server().dir, "log")
+    deadlocks_before = open(log, errors="replace").read().count("deadlock detected")
+
+    def client(n):
+        http = requests.Session()
+        statuses = []
+        deadline = time.monotonic() + 4
+        i = n
+        while time.monotonic() < deadline:
+            node = nodes[i % 2]
+            got = http.post(node.base + "/v1/shares/redeem", json={"token": tokens[(i * 7 + n) % len(tokens)]}, timeout=30)
+            statuses.append(got.status_code)
+            i += 1
+        return statuses
+    with cf.ThreadPoolExecutor(24) as pool:
+        statuses = [s for batch in pool.map(client, range(24)) for s in batch]
+    assert statuses and set(statuses) == {200}, {s: statuses.count(s) for s in set(statuses)}
+    shares = requests.get(nodes[1].base + "/v1/shares", headers=lc.bearer(session), timeout=10).json()["shares"]
+    assert sum(s["usesSpent"] for s in shares) == len(statuses)
+    deadlocks = open(log, errors="replace").read().count("deadlock detected") - deadlocks_before
+    print(f"{len(statuses)} redemptions, {deadlocks} deadlocks broken by PostgreSQL")
+    cluster.audit_intact()

@@ -60,7 +60,7 @@ public final class PostgresCommitter: Sendable {
     /// again with a savepoint per job, so the others still commit. Savepoints cost two statements
     /// per job, and jobs rarely fail, so the common batch goes without them.
     private func runBatch(_ jobs: [Job]) -> [(any Error)?] {
-        guard jobs.count > 1 else { return runIsolated(jobs) }
+        guard jobs.count > 1 else { return runRetrying(jobs) }
         do {
             try pool.transaction { connection in
                 let tx = PostgresTransaction(connection: connection)
@@ -71,9 +71,25 @@ public final class PostgresCommitter: Sendable {
         } catch let error as PostgresUnavailable {
             return [(any Error)?](repeating: error, count: jobs.count)
         } catch {
-            return runIsolated(jobs)
+            return runRetrying(jobs)
         }
     }
+
+    /// `runIsolated`, then again for the jobs that lost a deadlock to another batch (of this node
+    /// or another): two batches that lock the same rows in opposite orders are broken up by
+    /// PostgreSQL, and the loser's jobs succeed when run once more. At most three rounds.
+    private func runRetrying(_ jobs: [Job]) -> [(any Error)?] {
+        var errors = runIsolated(jobs)
+        for _ in 1..<Self.rounds {
+            let again = errors.indices.filter { (errors[$0] as? PostgresStatementError)?.isRetryable == true }
+            guard !again.isEmpty else { break }
+            let retried = runIsolated(again.map { jobs[$0] })
+            for (k, i) in again.enumerated() { errors[i] = retried[k] }
+        }
+        return errors
+    }
+
+    private static let rounds = 3
 
     /// The batch with each job in a savepoint of its own: a failing job is rolled back alone.
     private func runIsolated(_ jobs: [Job]) -> [(any Error)?] {

@@ -5,4 +5,7 @@ public struct PostgresStatementError: Error, Sendable, CustomStringConvertible {
     public let message: String
     public var description: String { "PostgreSQL: \(message)" + (sqlState.map { " (SQLSTATE \($0))" } ?? "") }
     public var isUniqueViolation: Bool { sqlState == "23505" }
+    /// A deadlock PostgreSQL broke (`40P01`) or a serialization failure (`40001`): the same work
+    /// run again normally succeeds.
+    public var isRetryable: Bool { sqlState == "40P01" || sqlState == "40001" }
 }
