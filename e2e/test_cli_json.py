@@ -44,6 +44,10 @@ def test_every_json_output_uses_json_types(lockerd, workdir):
     outputs["verifiers add"] = cli_json(storage, "verifiers", "add", "--id", "irctc", "--name", "IRCTC", "--origin", "https://www.irctc.co.in")
     outputs["verifiers list"] = cli_json(storage, "verifiers", "list")
     outputs["verifiers disable"] = cli_json(storage, "verifiers", "disable", "--id", "irctc")
+    outputs["partners add"] = cli_json(storage, "partners", "add", "--id", "in.cowin.health", "--name", "CoWIN Health",
+                                       "--redirect-uri", "https://health.example.in/cb", "--confidential")
+    outputs["partners list"] = cli_json(storage, "partners", "list")
+    outputs["partners disable"] = cli_json(storage, "partners", "disable", "--id", "in.cowin.health")
     outputs["keys status"] = cli_json(storage, "keys", "status")
     outputs["keys rotate"] = cli_json(storage, "keys", "rotate")
     outputs["keys rewrap"] = cli_json(storage, "keys", "rewrap")
@@ -61,6 +65,7 @@ def test_every_json_output_uses_json_types(lockerd, workdir):
         assert typed_strings(value) == [], f"{name}: {json.dumps(value)}"
     assert outputs["audit verify"]["intact"] is True and isinstance(outputs["audit verify"]["entries"], int)
     assert outputs["issuers disable"]["disabled"] is True
+    assert outputs["partners list"][0]["confidential"] is True and "clientSecret" not in outputs["partners list"][0]
     assert isinstance(outputs["keys rotate-signing"]["retired"], list)
     assert outputs["keys destroy"] == {"destroyed": 1}
     assert outputs["citizens rekey"]["documents"] == 1

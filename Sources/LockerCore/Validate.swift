@@ -29,6 +29,26 @@ public enum Validate {
         return ok(first) && ok(last) && u.allSatisfy { ok($0) || $0 == UInt8(ascii: ".") }
     }
 
+    /// An OAuth 2.0 redirect URI a partner may register (RFC 6749 §3.1.2, RFC 8252 §7): absolute,
+    /// no fragment, no user info, printable ASCII, at most 2,000 characters; `https` to any
+    /// host, `http` only to a loopback address, or a native app's private-use scheme in
+    /// reverse-domain form (`in.cowin.app:/callback`). Matched later exactly as registered.
+    public static func redirectURI(_ s: String) -> Bool {
+        guard (1...2000).contains(s.utf8.count), s.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7f }),
+              !s.contains("#"), let url = URL(string: s), let scheme = url.scheme?.lowercased() else { return false }
+        guard url.user == nil, url.password == nil else { return false }
+        switch scheme {
+        case "https":
+            return url.host.map { !$0.isEmpty } ?? false
+        case "http":
+            return ["127.0.0.1", "localhost", "::1", "[::1]"].contains(url.host ?? "")
+        default:
+            // A private-use scheme: a reversed domain name with at least one dot.
+            let ok = scheme.utf8.allSatisfy { ($0 >= 0x61 && $0 <= 0x7a) || ($0 >= 0x30 && $0 <= 0x39) || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "-") }
+            return ok && scheme.contains(".") && !["javascript", "data", "file", "vbscript"].contains(scheme)
+        }
+    }
+
     /// Our own random ids: 32 lowercase hex characters.
     public static func localID(_ s: String) -> Bool {
         s.utf8.count == 32 && s.utf8.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) }

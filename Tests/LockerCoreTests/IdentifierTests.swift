@@ -27,3 +27,19 @@ struct IdentifierTests {
         #expect(Set(ids).count == 1000)
     }
 }
+
+@Suite("Redirect URIs")
+struct RedirectURITests {
+    @Test("https anywhere, http only to loopback, reverse-domain private schemes; never a fragment, user info or script")
+    func redirectURIs() {
+        for good in ["https://health.example.in/cb", "https://app.example.in:8443/oauth/callback?x=1", "http://127.0.0.1:53124/cb",
+                     "http://localhost/cb", "in.cowin.app:/callback"] {
+            #expect(Validate.redirectURI(good), "\(good)")
+        }
+        for bad in ["", "/cb", "https://health.example.in/cb#frag", "http://health.example.in/cb", "https://user:pw@health.example.in/cb",
+                    "javascript:alert(1)", "data:text/html,hi", "file:///etc/passwd", "myapp:/cb", "https://health example.in/cb",
+                    "https://health.example.in/cb\n", "https:///cb", "https://health.example.in/" + String(repeating: "a", count: 2000)] {
+            #expect(!Validate.redirectURI(bad), "\(bad)")
+        }
+    }
+}

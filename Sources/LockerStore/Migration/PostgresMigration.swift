@@ -11,7 +11,7 @@ import PostgresNIO
 public final class PostgresMigration {
     /// Tables in an order that satisfies their references; the rest of the embedded database
     /// (inline blobs, vault identity, migrations) is carried differently or not at all.
-    static let tables = ["issuers", "verifiers", "citizens", "signingKeys", "adminCredentials", "documents",
+    static let tables = ["issuers", "verifiers", "partners", "citizens", "signingKeys", "adminCredentials", "documents",
                          "shares", "sessions", "otpChallenges", "kycRequests", "auditLog"]
     /// Rows per transaction; documents carry their sealed blobs, so they go fewer at a time.
     static let batchRows = 400

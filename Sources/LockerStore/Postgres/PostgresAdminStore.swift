@@ -36,8 +36,16 @@ public struct PostgresAdminStore: AdminStore {
         try pool.withConnection { c in try c.query("SELECT * FROM verifiers ORDER BY id").map { try $0.record() } }
     }
 
+    public func addPartner(_ partner: PartnerRecord, audit: AuditEntry) throws -> Bool {
+        try add(partner, to: "partners", audit: audit)
+    }
+
+    public func partners() throws -> [PartnerRecord] {
+        try pool.withConnection { c in try c.query("SELECT * FROM partners ORDER BY id").map { try $0.record() } }
+    }
+
     public func disable(_ party: PartyKind, id: String, audit: AuditEntry) throws -> Bool {
-        let table = party == .issuer ? "issuers" : "verifiers"
+        let table = party.table
         return try pool.write { tx in
             guard try tx.connection.execute(PostgresQuery(unsafeSQL: "UPDATE \(table) SET disabled = TRUE WHERE id = $1", binds: PostgresStore.binds(id))) == 1 else { return false }
             try tx.appendAudit(audit)

@@ -139,6 +139,13 @@ enum PostgresSchema {
             END $$
             """,
         ]),
+        (4, [
+            """
+            CREATE TABLE partners (
+                id TEXT PRIMARY KEY, name TEXT NOT NULL, redirectURIs TEXT NOT NULL, secretHash BYTEA,
+                disabled BOOLEAN NOT NULL DEFAULT FALSE, createdAt TIMESTAMPTZ NOT NULL)
+            """,
+        ]),
     ]
 
     /// Brings the schema up to date. Safe when several nodes start at once: each takes the

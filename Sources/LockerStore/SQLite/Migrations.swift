@@ -175,6 +175,17 @@ extension LockerDatabase {
                     (SELECT DISTINCT docType FROM documents WHERE documents.issuerID = issuers.id ORDER BY docType)), '')
                 """)
         }
+        migrator.registerMigration("v9-partners") { db in
+            // Partner apps (OAuth 2.0 clients): redirect URIs one per line, secrets as hashes.
+            try db.create(table: "partners") { t in
+                t.primaryKey("id", .text)
+                t.column("name", .text).notNull()
+                t.column("redirectURIs", .text).notNull()
+                t.column("secretHash", .blob)
+                t.column("disabled", .boolean).notNull().defaults(to: false)
+                t.column("createdAt", .datetime).notNull()
+            }
+        }
         return migrator
     }
 }

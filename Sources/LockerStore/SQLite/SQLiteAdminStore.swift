@@ -37,8 +37,21 @@ public struct SQLiteAdminStore: AdminStore {
         try database.pool.read { db in try VerifierRecord.order(Column("id")).fetchAll(db) }
     }
 
+    public func addPartner(_ partner: PartnerRecord, audit: AuditEntry) throws -> Bool {
+        try database.pool.write { db in
+            guard try PartnerRecord.fetchOne(db, key: partner.id) == nil else { return false }
+            try partner.insert(db)
+            try AuditLog.append(db, audit)
+            return true
+        }
+    }
+
+    public func partners() throws -> [PartnerRecord] {
+        try database.pool.read { db in try PartnerRecord.order(Column("id")).fetchAll(db) }
+    }
+
     public func disable(_ party: PartyKind, id: String, audit: AuditEntry) throws -> Bool {
-        let table = party == .issuer ? IssuerRecord.databaseTableName : VerifierRecord.databaseTableName
+        let table = party.table
         return try database.pool.write { db in
             try db.execute(sql: "UPDATE \(table) SET disabled = 1 WHERE id = ?", arguments: [id])
             guard db.changesCount == 1 else { return false }
