@@ -51,7 +51,8 @@ def postgres_for(storage):
     env_file = storage.rstrip("/") + ".pgenv"
     if not os.path.exists(env_file):
         url = postgres_server().create_database()
-        key = pg.root_key_file(os.path.dirname(storage.rstrip("/")) or ".")
+        # One key per storage folder: sibling folders are separate deployments.
+        key = pg.root_key_file(os.path.dirname(storage.rstrip("/")) or ".", os.path.basename(storage.rstrip("/")) + ".root.key")
         with open(env_file, "w") as f:
             f.write(f"LOCKER_DATABASE={url}\nLOCKER_ROOT_KEY_FILE={key}\n")
     values = dict(line.split("=", 1) for line in open(env_file).read().split())

@@ -66,8 +66,8 @@ class Postgres:
         return f"postgres://{self.admin}@127.0.0.1:{self.port}/{name}"
 
 
-def root_key_file(folder):
-    path = os.path.join(folder, "root.key")
+def root_key_file(folder, name="root.key"):
+    path = os.path.join(folder, name)
     with open(path, "wb") as f:
         f.write(os.urandom(32))
     os.chmod(path, 0o600)

@@ -60,11 +60,13 @@ def test_every_json_output_uses_json_types(lockerd, workdir):
     outputs["admin reset-credential"] = cli_json(storage, "admin", "reset-credential")
     outputs["issuers disable"] = cli_json(storage, "issuers", "disable", "--id", "in.gov.cowin")
     outputs["audit verify"] = cli_json(storage, "audit", "verify")
+    outputs["audit checkpoint"] = cli_json(storage, "audit", "checkpoint")
 
     for name, value in outputs.items():
         assert typed_strings(value) == [], f"{name}: {json.dumps(value)}"
     assert outputs["audit verify"]["intact"] is True and isinstance(outputs["audit verify"]["entries"], int)
     assert outputs["issuers disable"]["disabled"] is True
+    assert isinstance(outputs["audit checkpoint"]["seq"], int) and outputs["audit checkpoint"]["jws"].count(".") == 2
     assert outputs["partners list"][0]["confidential"] is True and "clientSecret" not in outputs["partners list"][0]
     assert isinstance(outputs["keys rotate-signing"]["retired"], list)
     assert outputs["keys destroy"] == {"destroyed": 1}

@@ -5,15 +5,19 @@ import LockerStore
 
 /// `locker audit …`: the append-only, hash-chained audit log.
 struct Audit: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Check the audit log.", subcommands: [Verify.self])
+    static let configuration = CommandConfiguration(abstract: "Check the audit log.", subcommands: [Verify.self, Checkpoint.self])
 
     /// `locker audit verify`: walks the chain; names the first entry that was edited, removed or
     /// reordered. Exit status 0 when intact, 1 when broken.
     struct Verify: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Walk the hash chain and name the first broken entry.")
+        static let configuration = CommandConfiguration(
+            abstract: "Walk the hash chain and name the first broken entry.",
+            discussion: "The chain shows an edited, removed or reordered entry, but not entries cut off its end. With --checkpoint FILE (saved earlier by `locker audit checkpoint --to FILE`) it also proves that the chain still reaches the signed entry with the signed hash; exit status 1 if entries were cut or changed.")
         @OptionGroup var options: GlobalOptions
+        @Option(help: "A checkpoint saved by `locker audit checkpoint --to FILE`.") var checkpoint: String?
 
         func run() throws {
+            if let checkpoint { return try verifyCheckpoint(path: checkpoint) }
             let layout = options.layout
             if try options.postgres() != nil {
                 // Opening the vault checks the root key opens this deployment's key ring.
@@ -27,6 +31,43 @@ struct Audit: ParsableCommand {
             try report(count: count, broken: broken)
         }
 
+        /// The chain walked as usual, and the checkpoint checked against it.
+        func verifyCheckpoint(path: String) throws {
+            guard let text = FileManager.default.contents(atPath: path).map({ String(decoding: $0, as: UTF8.self) }) else {
+                throw CLIError("cannot read checkpoint file \(path)")
+            }
+            let vault = try Keys.vault(options)
+            let (count, broken): (Int, Int64?)
+            if let pool = vault.postgresPool {
+                (count, broken) = try PostgresAdminStore(pool: pool).checkAuditChain()
+            } else {
+                (count, broken) = try SQLiteAdminStore(database: vault.database).checkAuditChain()
+            }
+            let (saved, finding): (AuditCheckpoint, AuditCheckpoint.Finding)
+            do {
+                (saved, finding) = try vault.checkAuditCheckpoint(text.trimmingCharacters(in: .whitespacesAndNewlines))
+            } catch let error as StoreError {
+                throw CLIError("checkpoint \(path): \(error.description)")
+            }
+            let verdict: String
+            switch finding {
+            case .present: verdict = "present"
+            case .missing(let last): verdict = "missing: the log ends at entry \(last), before the checkpoint's entry \(saved.seq); entries were cut off its end"
+            case .differs: verdict = "differs: entry \(saved.seq) no longer has the hash the checkpoint signed"
+            }
+            let intact = broken == nil && finding == .present
+            if options.json {
+                struct Report: Encodable { var entries: Int; var intact: Bool; var firstBrokenEntry: Int64?; var checkpointEntry: Int64; var checkpointAt: Date; var checkpoint: String }
+                try printJSON(Report(entries: count, intact: intact, firstBrokenEntry: broken, checkpointEntry: saved.seq, checkpointAt: saved.at,
+                                     checkpoint: finding == .present ? "present" : (finding == .differs ? "differs" : "missing")))
+            } else {
+                if let broken { print("audit log BROKEN at entry \(broken) (edited, removed or reordered); \(Plural.count(count, "entry", "entries"))") }
+                print("checkpoint of entry \(saved.seq) signed \(Timestamp.string(saved.at)) by \(saved.kid): \(verdict)")
+                if intact { print("audit log intact through the checkpoint: \(Plural.count(count, "entry", "entries"))") }
+            }
+            if !intact { throw ExitCode(1) }
+        }
+
         func report(count: Int, broken: Int64?) throws {
             if options.json {
                 struct Report: Encodable { var entries: Int; var intact: Bool; var firstBrokenEntry: Int64? }
@@ -37,6 +78,36 @@ struct Audit: ParsableCommand {
                 print("audit log intact: \(Plural.count(count, "entry", "entries"))")
             }
             if broken != nil { throw ExitCode(1) }
+        }
+    }
+
+    /// `locker audit checkpoint`: signs the chain's last entry, to be kept outside the vault.
+    struct Checkpoint: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Sign the audit chain's last entry (a checkpoint to keep outside the vault).",
+            discussion: "Prints (or writes to --to FILE) a compact JWS signed with the vault's status-signing key, published in /.well-known/jwks.json. Later, `locker audit verify --checkpoint FILE` proves that nothing up to that entry was cut or changed.")
+        @OptionGroup var options: GlobalOptions
+        @Option(help: "Write the checkpoint to this file (refused if it exists).") var to: String?
+
+        func run() throws {
+            let vault = try Keys.vault(options)
+            let checkpoint: AuditCheckpoint
+            do {
+                checkpoint = try vault.signAuditCheckpoint()
+            } catch let error as StoreError {
+                throw CLIError(error.description)
+            }
+            if let to {
+                guard !FileManager.default.fileExists(atPath: to) else { throw CLIError("\(to) exists; choose a new file for each checkpoint") }
+                guard FileManager.default.createFile(atPath: to, contents: Data((checkpoint.jws + "\n").utf8)) else { throw CLIError("cannot write \(to)") }
+            }
+            if options.json {
+                try printJSON(checkpoint)
+            } else if to != nil {
+                print("checkpoint of entry \(checkpoint.seq) (hash \(checkpoint.hash.prefix(16))…) written to \(to!)")
+            } else {
+                print(checkpoint.jws)
+            }
         }
     }
 }

@@ -33,6 +33,10 @@ public protocol VaultRecords: Sendable {
     func allDocuments() throws -> [DocumentRecord]
 
     func signingKeys() throws -> [SigningKeyRecord]
+    /// The audit chain's last entry (sequence number and hash), nil while it is empty.
+    func lastAuditEntry() throws -> (seq: Int64, hash: Data)?
+    /// The hash of audit entry `seq`, nil if there is no such entry.
+    func auditHash(seq: Int64) throws -> Data?
     /// The newest signing key not retired.
     func activeSigningKey() throws -> SigningKeyRecord?
     /// Stores `fresh` unless a key became active meanwhile; returns the active key.

@@ -90,6 +90,16 @@ public struct PostgresVaultRecords: VaultRecords {
         try pool.withConnection { c in try c.query("SELECT * FROM documents ORDER BY id").map { try $0.record() } }
     }
 
+    public func lastAuditEntry() throws -> (seq: Int64, hash: Data)? {
+        try pool.withConnection { c in
+            try c.query("SELECT seq, hash FROM auditLog ORDER BY seq DESC LIMIT 1").first.map { (try $0.decode(0, as: Int64.self), try $0.decode(1, as: Data.self)) }
+        }
+    }
+
+    public func auditHash(seq: Int64) throws -> Data? {
+        try pool.withConnection { c in try c.query("SELECT hash FROM auditLog WHERE seq = \(seq)").first?.decode(0, as: Data.self) }
+    }
+
     public func signingKeys() throws -> [SigningKeyRecord] {
         try pool.withConnection { c in try c.query("SELECT * FROM signingKeys ORDER BY createdAt DESC").map { try $0.record() } }
     }

@@ -92,6 +92,16 @@ struct SQLiteVaultRecords: VaultRecords {
         try database.pool.read { db in try DocumentRecord.fetchAll(db) }
     }
 
+    func lastAuditEntry() throws -> (seq: Int64, hash: Data)? {
+        try database.pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT seq, hash FROM auditLog ORDER BY seq DESC LIMIT 1").map { ($0["seq"], $0["hash"]) }
+        }
+    }
+
+    func auditHash(seq: Int64) throws -> Data? {
+        try database.pool.read { db in try Data.fetchOne(db, sql: "SELECT hash FROM auditLog WHERE seq = ?", arguments: [seq]) }
+    }
+
     func signingKeys() throws -> [SigningKeyRecord] {
         try database.pool.read { db in try SigningKeyRecord.order(SigningKeyRecord.Columns.createdAt.desc).fetchAll(db) }
     }
