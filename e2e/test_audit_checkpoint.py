@@ -89,3 +89,38 @@ def test_a_checkpoint_from_another_vault_is_refused(workdir):
     assert cli(first, "audit", "checkpoint", "--to", saved).returncode == 0
     other = cli(second, "audit", "verify", "--checkpoint", saved)
     assert other.returncode != 0 and "is not one of this vault's signing keys" in other.stderr, other.stderr
+
+
+def test_lockerd_signs_checkpoints_as_the_log_grows_and_publishes_the_latest_to_the_admin_only(workdir):
+    import time
+
+    import requests
+    storage = os.path.join(workdir, "Storage")
+    node = Lockerd(storage, extra_args=["--audit-checkpoint-interval", "1"]).start()
+    admin = {"Authorization": "Bearer " + open(os.path.join(storage, "keys", "admin-credential")).read().strip()}
+    url = node.base + "/v1/admin/audit/checkpoint"
+    stranger = requests.get(url, timeout=10)
+    unknown = requests.get(node.base + "/v1/admin/no-such-thing", timeout=10)
+    assert stranger.status_code == 404 and stranger.content == unknown.content
+    assert requests.post(url, headers={"Authorization": "Bearer lk_adm_wrong"}, timeout=10).status_code == 404
+
+    first = requests.get(url, headers=admin, timeout=10)
+    assert first.status_code == 200 and first.headers["Cache-Control"] == "no-store"
+    before = first.json()
+    key, pem = lc.make_issuer_key()
+    pem_path = os.path.join(workdir, "issuer.pub")
+    open(pem_path, "wb").write(pem)
+    lc.register_issuer(LOCKER_CLI, storage, "in.gov.cowin", "CoWIN", pem_path)  # audited: the log grows
+    deadline = time.monotonic() + 10
+    while requests.get(url, headers=admin, timeout=10).json()["seq"] <= before["seq"]:
+        assert time.monotonic() < deadline, "no newer checkpoint within 10 s at a 1 s interval"
+        time.sleep(0.2)
+    latest = requests.get(url, headers=admin, timeout=10).json()
+    now = requests.post(url, headers=admin, timeout=10).json()
+    assert now["seq"] >= latest["seq"] > before["seq"] and now["vaultID"] == before["vaultID"]
+    # The published checkpoint verifies with the CLI, and its key is the one in the JWKS.
+    saved = os.path.join(workdir, "published.jws")
+    open(saved, "w").write(latest["jws"])
+    assert cli(storage, "audit", "verify", "--checkpoint", saved).returncode == 0
+    assert latest["kid"] in [k["kid"] for k in requests.get(node.base + "/.well-known/jwks.json", timeout=10).json()["keys"]]
+    node.stop()

@@ -10,6 +10,24 @@ struct AdminController {
 
     func addRoutes(to router: Router<LockerRequestContext>) {
         router.get("/v1/admin/keys", use: keys)
+        router.get("/v1/admin/audit/checkpoint", use: latestCheckpoint)
+        router.post("/v1/admin/audit/checkpoint", use: signCheckpoint)
+    }
+
+    /// The latest audit checkpoint this node signed (one is signed now if there is none yet).
+    @Sendable func latestCheckpoint(_ request: Request, context: LockerRequestContext) async throws -> Response {
+        try authenticate(request)
+        let services = self.services
+        let checkpoint = try await services.blocking { try services.auditCheckpoints.current ?? services.auditCheckpoints.signNow(vault: services.vault) }
+        return try JSONResponse.encode(checkpoint)
+    }
+
+    /// Signs a checkpoint of the chain's last entry now.
+    @Sendable func signCheckpoint(_ request: Request, context: LockerRequestContext) async throws -> Response {
+        try authenticate(request)
+        let services = self.services
+        let checkpoint = try await services.blocking { try services.auditCheckpoints.signNow(vault: services.vault) }
+        return try JSONResponse.encode(checkpoint)
     }
 
     /// KEK versions and how many wrapped keys each still holds: a rotation's progress.

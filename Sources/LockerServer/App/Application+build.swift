@@ -51,7 +51,8 @@ public func buildApplication(config: LockerConfig, logger: Logger) async throws 
         // Hummingbird's own idle timer is off: ConnectionGuard keeps all three timers.
         server: .http1(configuration: .init(additionalChannelHandlers: [ConnectionGuard(counter: counter)], idleTimeout: nil)),
         configuration: .init(address: .hostname(config.host, port: config.port), serverName: "lockerd"),
-        services: [KeyWatcher(services: services, logger: logger), Checkpointer(services: services, logger: logger), StorageLockService(lock: storageLock)],
+        services: [KeyWatcher(services: services, logger: logger), Checkpointer(services: services, logger: logger),
+                   AuditCheckpointSigner(services: services, logger: logger), StorageLockService(lock: storageLock)],
         logger: logger
     )
 }

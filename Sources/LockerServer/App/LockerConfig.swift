@@ -54,7 +54,8 @@ public struct LockerConfig: Sendable {
     /// Flags `lockerd` accepts; anything else is refused rather than silently ignored.
     public static let knownFlags: Set<String> = ["host", "port", "storage", "database", "root-key-file", "max-body-bytes", "log-level", "config", "help",
                                                     "max-document-bytes", "session-ttl", "otp-per-mobile-per-hour", "otp-per-client-per-hour", "sms-gateway-url", "public-url",
-                                                    "max-connections", "max-connections-per-client", "idle-timeout", "header-timeout", "body-timeout", "send-timeout", "time-zone"]
+                                                    "max-connections", "max-connections-per-client", "idle-timeout", "header-timeout", "body-timeout", "send-timeout", "time-zone",
+                                                    "audit-checkpoint-interval"]
 
     public init(host: String = "127.0.0.1", port: Int = 8080, storagePath: String, maxBodyBytes: Int = 64 << 10, logLevel: Logger.Level = .info) {
         self.host = host
@@ -115,6 +116,7 @@ public struct LockerConfig: Sendable {
         config.settings.sessionLifetime = TimeInterval(try int("sessionTTL", 60...(30 * 86400), default: 3600))
         config.settings.challengesPerMobilePerHour = try int("otpPerMobilePerHour", 1...1000, default: 5)
         config.settings.challengesPerClientPerHour = try int("otpPerClientPerHour", 1...1_000_000, default: 20)
+        config.settings.auditCheckpointInterval = TimeInterval(try int("auditCheckpointInterval", 1...86400, default: 300))
         config.settings.publicURL = try publicURL(try read(all, "publicURL") { $0.string(forKey: "publicURL") } ?? "http://\(host):\(port)")
         config.connections = ConnectionLimits(
             maxConnections: try int("maxConnections", 1...1_000_000, default: ConnectionLimits.defaults.maxConnections),
@@ -201,6 +203,8 @@ public struct LockerConfig: Sendable {
                 HTTP gateway for SMS (default: Storage/outbox/sms.jsonl)
           --public-url URL  (LOCKER_PUBLIC_URL, publicURL)
                 base of share links, iss of signed answers (default http://HOST:PORT)
+          --audit-checkpoint-interval S  (LOCKER_AUDIT_CHECKPOINT_INTERVAL, auditCheckpointInterval)
+                seconds between signed audit checkpoints while the log grows (default 300)
           --max-connections N  (LOCKER_MAX_CONNECTIONS, maxConnections)
                 open connections in all (default 4096; kept below the file limit)
           --max-connections-per-client N  (LOCKER_MAX_CONNECTIONS_PER_CLIENT, maxConnectionsPerClient)

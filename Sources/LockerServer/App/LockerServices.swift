@@ -26,6 +26,8 @@ public struct LockerServices: Sendable {
     let challengeKey: SymmetricKey
     /// Recently checked sessions, so a download does not pay a database read to authenticate.
     let sessionCache: SessionCache
+    /// The latest signed audit checkpoint (`AuditCheckpointSigner`, `/v1/admin/audit/checkpoint`).
+    let auditCheckpoints = AuditCheckpoints()
     /// Status answers for KYC-VS (and status-scope grants).
     public let status: StatusService
     let signIn: SignInService

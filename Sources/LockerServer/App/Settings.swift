@@ -17,5 +17,9 @@ public struct Settings: Sendable {
     /// The zone pages show times in (the JSON API always uses UTC).
     public var timeZone = TimeZone(identifier: "Asia/Kolkata")!
 
+    /// How often lockerd signs an audit checkpoint when the chain has grown (`GET
+    /// /v1/admin/audit/checkpoint` publishes the latest).
+    public var auditCheckpointInterval: TimeInterval = 300
+
     public init() {}
 }
