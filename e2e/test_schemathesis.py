@@ -107,7 +107,8 @@ def test_schemathesis_finds_no_contract_violation(workdir):
 
         # 1. Everything but logout, random ids.
         code, out = schemathesis_run(workdir, "all", AUTH_AND_HOOKS, url, env, "--exclude-operation-id", "logout",
-                                     "--exclude-operation-id", "adminKeyStatus")
+                                     "--exclude-operation-id", "adminKeyStatus", "--exclude-operation-id", "adminLatestAuditCheckpoint",
+                                     "--exclude-operation-id", "adminSignAuditCheckpoint")
         assert code == 0, f"schemathesis found contract violations (run 1):\n{out[-3000:]}"
 
         # 2. The document routes on real ids: 200 with headers, and a revocation (then 410 on its content).
@@ -137,6 +138,7 @@ parameters = {{ "path.uri" = "{docs['REVOKE-ME']['uri']}" }}
         # exactly as an unknown route (404, so it cannot be discovered), where Schemathesis's
         # authentication checks insist on 401/403. That behaviour is asserted here instead.
         code, out = schemathesis_run(workdir, "admin", AUTH_AND_HOOKS, url, env, "--include-operation-id", "adminKeyStatus",
+                                     "--include-operation-id", "adminLatestAuditCheckpoint", "--include-operation-id", "adminSignAuditCheckpoint",
                                      "--exclude-checks", "missing_required_header,ignored_auth")
         assert code == 0, f"schemathesis found contract violations (admin run):\n{out[-3000:]}"
         unknown = requests.get(server.base + "/v1/admin/unknown", timeout=10)
