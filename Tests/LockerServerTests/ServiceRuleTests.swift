@@ -90,6 +90,32 @@ struct ServiceRuleTests {
         _ = try await services.signIn.startSignIn(mobile: "+919800000078", clientAddress: "10.0.1.1", logger: Logger(label: "test"))
     }
 
+    @Test("pruning deletes only what expired over two hours ago, keeps the hour the limits count, and never the audit log")
+    func pruning() async throws {
+        let h = try Harness()
+        let services = h.services
+        try h.register(cowin, name: "CoWIN")
+        let token = try await h.app().test(.router) { client in
+            _ = try await client.push(cowin, try Harness.pushBody(cowin, metadata: Harness.vacer("+919800000081", docId: "P1"), content: Array("p".utf8)))
+            return try await client.signIn("+919800000081", harness: h)
+        }
+        let count = { (table: String) in try h.vault.database.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(table)")! } }
+        #expect(try count("otpChallenges") == 1 && count("sessions") == 1)
+        // Nothing is due yet: the challenge is under the hour the limits look back over.
+        #expect(try await services.maintenance.pruneExpired(now: h.clock.now).total == 0)
+        h.clock.advance(Pruning.keep + 3600 + 1)
+        // A fresh challenge (still counted by the hourly limit) stays; the old one and the ended session go.
+        _ = try await services.signIn.startSignIn(mobile: "+919800000081", clientAddress: "10.0.0.9", logger: Logger(label: "test"))
+        let auditBefore = try count("auditLog")
+        let pruned = try await services.maintenance.pruneExpired(now: h.clock.now)
+        #expect(pruned == PruneCounts(challenges: 1, kycRequests: 0, sessions: 1))
+        #expect(try count("otpChallenges") == 1 && count("sessions") == 0)
+        #expect(try count("auditLog") == auditBefore)
+        #expect(try SQLiteAdminStore(database: h.vault.database).checkAuditChain().firstBroken == nil)
+        let status = try await h.app().test(.router) { client in try await client.get("/v1/documents", token: token).status }
+        #expect(status == .unauthorized)
+    }
+
     /// A citizen with one pushed certificate: the owner and the document.
     func owner(_ h: Harness) async throws -> (CitizenRecord, DocumentRecord) {
         try h.register(cowin, name: "CoWIN")

@@ -52,7 +52,7 @@ public func buildApplication(config: LockerConfig, logger: Logger) async throws 
         server: .http1(configuration: .init(additionalChannelHandlers: [ConnectionGuard(counter: counter)], idleTimeout: nil)),
         configuration: .init(address: .hostname(config.host, port: config.port), serverName: "lockerd"),
         services: [KeyWatcher(services: services, logger: logger), Checkpointer(services: services, logger: logger),
-                   AuditCheckpointSigner(services: services, logger: logger), StorageLockService(lock: storageLock)],
+                   AuditCheckpointSigner(services: services, logger: logger), Housekeeper(services: services, logger: logger), StorageLockService(lock: storageLock)],
         logger: logger
     )
 }

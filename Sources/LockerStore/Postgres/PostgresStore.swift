@@ -217,4 +217,14 @@ extension PostgresStore: StorageMaintenance {
     public func checkpoint() throws {}
 
     public func restartLogIfLarge() async throws -> Int? { nil }
+
+    public func pruneExpired(now: Date) async throws -> PruneCounts {
+        let cutoff = now.addingTimeInterval(-Pruning.keep)
+        return try pool.transaction { c in
+            PruneCounts(
+                challenges: try c.execute("DELETE FROM otpChallenges WHERE createdAt < \(cutoff) AND expiresAt < \(now)"),
+                kycRequests: try c.execute("DELETE FROM kycRequests WHERE createdAt < \(cutoff) AND expiresAt < \(now)"),
+                sessions: try c.execute("DELETE FROM sessions WHERE expiresAt < \(cutoff) OR revokedAt < \(cutoff)"))
+        }
+    }
 }

@@ -15,4 +15,16 @@ extension SQLiteStore: StorageMaintenance {
         let (frames, _) = try await committer.betweenBatches { db in try LockerDatabase.restartWAL(db) }
         return frames
     }
+
+    public func pruneExpired(now: Date) async throws -> PruneCounts {
+        let cutoff = now.addingTimeInterval(-Pruning.keep)
+        return try await committer.write { db in
+            try db.execute(sql: "DELETE FROM otpChallenges WHERE createdAt < ? AND expiresAt < ?", arguments: [cutoff, now])
+            let challenges = db.changesCount
+            try db.execute(sql: "DELETE FROM kycRequests WHERE createdAt < ? AND expiresAt < ?", arguments: [cutoff, now])
+            let kycRequests = db.changesCount
+            try db.execute(sql: "DELETE FROM sessions WHERE expiresAt < ? OR revokedAt < ?", arguments: [cutoff, cutoff])
+            return PruneCounts(challenges: challenges, kycRequests: kycRequests, sessions: db.changesCount)
+        }
+    }
 }

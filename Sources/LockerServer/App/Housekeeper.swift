@@ -1,0 +1,28 @@
+import Foundation
+import LockerStore
+import Logging
+import ServiceLifecycle
+
+/// Prunes expired OTP challenges, KYC-VS requests and ended sessions every ten minutes (see
+/// `StorageMaintenance.pruneExpired`), so no table grows without bound. Never the audit log.
+struct Housekeeper: Service {
+    let services: LockerServices
+    let logger: Logger
+    var interval: Duration = .seconds(600)
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                do {
+                    let pruned = try await services.maintenance.pruneExpired(now: services.clock())
+                    if pruned.total > 0 {
+                        logger.info("expired rows pruned", metadata: ["challenges": "\(pruned.challenges)", "kycRequests": "\(pruned.kycRequests)", "sessions": "\(pruned.sessions)"])
+                    }
+                } catch {
+                    logger.warning("pruning failed; will retry", metadata: ["error.type": "\(String(reflecting: type(of: error)))"])
+                }
+                try? await Task.sleep(for: interval)
+            }
+        }
+    }
+}
