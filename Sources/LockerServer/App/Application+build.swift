@@ -65,6 +65,7 @@ public func buildRouter(services: LockerServices, config: LockerConfig) -> Route
     // Pushes carry a document (plus a little multipart framing); everything else is small JSON.
     let pushLimit = config.settings.maxDocumentBytes + config.settings.maxJSONBytes + 4096
     router.addMiddleware {
+        ClientAddressMiddleware(trusted: config.trustedProxies)
         RequestLogMiddleware()
         ProblemMiddleware(knownRoutes: knownRoutes, maxUploadSize: config.maxBodyBytes, isAdmin: { request in (try? AdminController(services: services).authenticate(request)) != nil })
         PathShapeMiddleware()

@@ -42,6 +42,8 @@ public struct LockerConfig: Sendable {
     public var logLevel: Logger.Level
     /// Where SMS go; nil means the embedded outbox file.
     public var smsGatewayURL: URL?
+    /// Proxies whose `X-Forwarded-For` names the client (`--trusted-proxy`); none by default.
+    public var trustedProxies: [AddressRange] = []
     /// The shared PostgreSQL database; nil means the embedded SQLite under `storagePath`.
     public var database: PostgresURL?
     /// The root key's file, with `database`.
@@ -55,7 +57,7 @@ public struct LockerConfig: Sendable {
     public static let knownFlags: Set<String> = ["host", "port", "storage", "database", "root-key-file", "max-body-bytes", "log-level", "config", "help",
                                                     "max-document-bytes", "session-ttl", "otp-per-mobile-per-hour", "otp-per-client-per-hour", "sms-gateway-url", "public-url",
                                                     "max-connections", "max-connections-per-client", "idle-timeout", "header-timeout", "body-timeout", "send-timeout", "time-zone",
-                                                    "audit-checkpoint-interval"]
+                                                    "audit-checkpoint-interval", "trusted-proxy"]
 
     public init(host: String = "127.0.0.1", port: Int = 8080, storagePath: String, maxBodyBytes: Int = 64 << 10, logLevel: Logger.Level = .info) {
         self.host = host
@@ -130,6 +132,17 @@ public struct LockerConfig: Sendable {
             throw LockerConfigError("invalid value for timeZone: \(zoneName.debugDescription) (expected an IANA time zone such as Asia/Kolkata or UTC)")
         }
         config.settings.timeZone = zone
+        // Flags and the environment give "a,b" (which the reader may already split); JSON a string or an array.
+        let proxyList = all.stringArray(forKey: "trustedProxy") ?? all.string(forKey: "trustedProxy").map { [$0] }
+        if let raw = proxyList?.joined(separator: ",") {
+            config.trustedProxies = try raw.split(separator: ",").map { part in
+                let text = part.trimmingCharacters(in: .whitespaces)
+                guard let range = AddressRange(text) else {
+                    throw LockerConfigError("invalid value for trustedProxy: \(text.debugDescription) (expected IP addresses or CIDR ranges, comma-separated, e.g. 127.0.0.1,10.0.0.0/8)")
+                }
+                return range
+            }
+        }
         if let raw = try read(all, "smsGatewayURL", { $0.string(forKey: "smsGatewayURL") }) {
             guard let url = URL(string: raw), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil else {
                 throw LockerConfigError("invalid value for smsGatewayURL: \(raw.debugDescription) (expected an http(s) URL)")
@@ -205,6 +218,9 @@ public struct LockerConfig: Sendable {
                 base of share links, iss of signed answers (default http://HOST:PORT)
           --audit-checkpoint-interval S  (LOCKER_AUDIT_CHECKPOINT_INTERVAL, auditCheckpointInterval)
                 seconds between signed audit checkpoints while the log grows (default 300)
+          --trusted-proxy CIDR,...  (LOCKER_TRUSTED_PROXY, trustedProxy)
+                proxies whose X-Forwarded-For names the client for limits and the
+                audit (default: none; the header is ignored)
           --max-connections N  (LOCKER_MAX_CONNECTIONS, maxConnections)
                 open connections in all (default 4096; kept below the file limit)
           --max-connections-per-client N  (LOCKER_MAX_CONNECTIONS_PER_CLIENT, maxConnectionsPerClient)

@@ -7,8 +7,9 @@ import Logging
 public struct LockerRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     public var maxUploadSize: Int
-    /// The peer's IP address as seen on the socket ("unknown" if the channel has none).
-    public let clientAddress: String
+    /// The peer's IP address as seen on the socket ("unknown" if the channel has none), or the
+    /// forwarded client's behind a trusted proxy (`ClientAddressMiddleware`).
+    public internal(set) var clientAddress: String
     /// JSON bodies with a key repeated in one object are refused before decoding.
     public var requestDecoder: LockerRequestDecoder { LockerRequestDecoder() }
 
