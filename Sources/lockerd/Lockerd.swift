@@ -25,6 +25,7 @@ struct Lockerd {
             fail("\(error)")
         }
         LoggingSystem.bootstrap { label in
+            if config.logFormat == "json" { return JSONLogHandler(label: label, level: config.logLevel) }
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = config.logLevel
             return handler
