@@ -32,7 +32,8 @@ struct Lockerd {
         }
         let logger = Logger(label: "lockerd")
         do {
-            let app = try await buildApplication(config: config, logger: logger)
+            let metrics = config.metricsPort != nil ? MetricsEndpoint.bootstrap() : nil
+            let app = try await buildApplication(config: config, logger: logger, metrics: metrics)
             try await app.runService()
         } catch {
             fail("\(error)")

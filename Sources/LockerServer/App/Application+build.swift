@@ -3,10 +3,12 @@ import Hummingbird
 import LockerCore
 import LockerStore
 import Logging
+import Prometheus
+import ServiceLifecycle
 
 /// Builds the whole server from its configuration: opens the vault (failing fast with one
 /// clear line if storage or keys are unusable), sweeps orphan blobs, and wires the router.
-public func buildApplication(config: LockerConfig, logger: Logger) async throws -> some ApplicationProtocol {
+public func buildApplication(config: LockerConfig, logger: Logger, metrics: PrometheusCollectorRegistry? = nil) async throws -> some ApplicationProtocol {
     let layout = StorageLayout(root: config.storagePath)
     try layout.prepare()
     // One storage folder, one lockerd: taken before anything is read, swept or migrated.
@@ -46,13 +48,19 @@ public func buildApplication(config: LockerConfig, logger: Logger) async throws 
         "idleTimeout": "\(limits.idleTimeout)", "headerTimeout": "\(limits.headerTimeout)", "bodyTimeout": "\(limits.bodyTimeout)",
     ])
     let counter = ConnectionCounter(limits: limits, logger: logger)
+    var background: [any Service] = [KeyWatcher(services: services, logger: logger), Checkpointer(services: services, logger: logger),
+                                     AuditCheckpointSigner(services: services, logger: logger), Housekeeper(services: services, logger: logger),
+                                     StorageLockService(lock: storageLock)]
+    if let metrics, let port = config.metricsPort {
+        background.append(MetricsEndpoint.application(registry: metrics, port: port, logger: logger))
+        logger.info("metrics at http://127.0.0.1:\(port)/metrics")
+    }
     return Application(
         router: router,
         // Hummingbird's own idle timer is off: ConnectionGuard keeps all three timers.
         server: .http1(configuration: .init(additionalChannelHandlers: [ConnectionGuard(counter: counter)], idleTimeout: nil)),
         configuration: .init(address: .hostname(config.host, port: config.port), serverName: "lockerd"),
-        services: [KeyWatcher(services: services, logger: logger), Checkpointer(services: services, logger: logger),
-                   AuditCheckpointSigner(services: services, logger: logger), Housekeeper(services: services, logger: logger), StorageLockService(lock: storageLock)],
+        services: background,
         logger: logger
     )
 }
@@ -66,6 +74,8 @@ public func buildRouter(services: LockerServices, config: LockerConfig) -> Route
     let pushLimit = config.settings.maxDocumentBytes + config.settings.maxJSONBytes + 4096
     router.addMiddleware {
         ClientAddressMiddleware(trusted: config.trustedProxies)
+        // Requests by route template, method and status, with latency (no-ops without --metrics-port).
+        MetricsMiddleware()
         RequestLogMiddleware()
         ProblemMiddleware(knownRoutes: knownRoutes, maxUploadSize: config.maxBodyBytes, isAdmin: { request in (try? AdminController(services: services).authenticate(request)) != nil })
         PathShapeMiddleware()

@@ -68,6 +68,7 @@ struct KeyWatcher: Service {
                 return try vault.rewrapAll(batchSize: batchSize, threads: 1, shouldContinue: { !stop.isSet })
             }
             guard let report else { return false }
+            ServerMetrics.rewrappedKeys.increment(by: report.dataKeys + report.signingKeys)
             if report.dataKeys + report.signingKeys > 0 {
                 logger.info("rewrap finished", metadata: ["kek.target": "\(report.targetVersion)", "dataKeys": "\(report.dataKeys)", "failed": "\(report.failed)"])
                 let detail: [String: String] = [

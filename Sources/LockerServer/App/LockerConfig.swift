@@ -42,6 +42,8 @@ public struct LockerConfig: Sendable {
     public var logLevel: Logger.Level
     /// `text` (default) or `json` (one object per line, `JSONLogHandler`).
     public var logFormat = "text"
+    /// `--metrics-port`: Prometheus metrics on 127.0.0.1 at this port; nil (the default) serves none.
+    public var metricsPort: Int?
     /// Where SMS go; nil means the embedded outbox file.
     public var smsGatewayURL: URL?
     /// Proxies whose `X-Forwarded-For` names the client (`--trusted-proxy`); none by default.
@@ -59,7 +61,7 @@ public struct LockerConfig: Sendable {
     public static let knownFlags: Set<String> = ["host", "port", "storage", "database", "root-key-file", "max-body-bytes", "log-level", "config", "help",
                                                     "max-document-bytes", "session-ttl", "otp-per-mobile-per-hour", "otp-per-client-per-hour", "sms-gateway-url", "public-url",
                                                     "max-connections", "max-connections-per-client", "idle-timeout", "header-timeout", "body-timeout", "send-timeout", "time-zone",
-                                                    "audit-checkpoint-interval", "trusted-proxy", "log-format"]
+                                                    "audit-checkpoint-interval", "trusted-proxy", "log-format", "metrics-port"]
 
     public init(host: String = "127.0.0.1", port: Int = 8080, storagePath: String, maxBodyBytes: Int = 64 << 10, logLevel: Logger.Level = .info) {
         self.host = host
@@ -112,6 +114,12 @@ public struct LockerConfig: Sendable {
         guard !storage.isEmpty else { throw LockerConfigError("invalid value for storage: empty path") }
         var config = LockerConfig(host: host, port: port, storagePath: storage, maxBodyBytes: maxBody, logLevel: level)
         config.logFormat = try read(all, "logFormat") { $0.string(forKey: "logFormat") } ?? "text"
+        if let metricsPort = try read(all, "metricsPort", { $0.int(forKey: "metricsPort") }) {
+            guard (1...65535).contains(metricsPort), metricsPort != port else {
+                throw LockerConfigError("invalid value for metricsPort: \(metricsPort) (expected 1-65535, not the API port)")
+            }
+            config.metricsPort = metricsPort
+        }
         guard ["text", "json"].contains(config.logFormat) else { throw LockerConfigError("invalid value for logFormat: \(config.logFormat.debugDescription) (expected text or json)") }
         func int(_ key: String, _ range: ClosedRange<Int>, default value: Int) throws -> Int {
             let v = try read(all, key) { $0.int(forKey: ConfigKey(key)) } ?? value
@@ -208,6 +216,8 @@ public struct LockerConfig: Sendable {
                 largest JSON or form body (default 65536)
           --log-level LEVEL  (LOCKER_LOG_LEVEL, logLevel)
                 trace, debug, info, notice, warning, error, critical (default info)
+          --metrics-port N  (LOCKER_METRICS_PORT, metricsPort)
+                serve Prometheus metrics at http://127.0.0.1:N/metrics (default: off)
           --log-format FORMAT  (LOCKER_LOG_FORMAT, logFormat)
                 text or json (one JSON object per line; default text)
           --max-document-bytes N  (LOCKER_MAX_DOCUMENT_BYTES, maxDocumentBytes)

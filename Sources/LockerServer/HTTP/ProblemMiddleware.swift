@@ -43,6 +43,7 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             return try Self.problem(for: error).response(from: request, context: context)
         } catch is PostgresUnavailable {
             context.logger.warning("database unavailable; answered 503")
+            ServerMetrics.databaseUnavailable.increment()
             return try Problem.databaseUnavailable.response(from: request, context: context)
         } catch is DecodingError {
             return try Problem.badRequest("The request body is not valid JSON for this endpoint.").response(from: request, context: context)

@@ -68,7 +68,9 @@ struct KYCService: Sendable {
         do {
             try await sms.send(to: ask.mobile, text: SMSText.kycConsent(otp: code, verifierName: verifier.name, purpose: purpose,
                                                                          minutes: Int(otp.lifetime / 60)))
+            ServerMetrics.consentCodesSent.increment()
         } catch {
+            ServerMetrics.smsFailures.increment()
             throw Problem(.serviceUnavailable, "sms-unavailable", "SMS unavailable", detail: "The consent code could not be sent; try again shortly.")
         }
         return record

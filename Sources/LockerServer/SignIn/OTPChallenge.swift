@@ -48,7 +48,10 @@ struct OTPChallenge: Sendable {
         guard challenge.usedAt == nil, challenge.expiresAt > now else { return .invalid }
         guard challenge.attempts < maxAttempts else { return .locked }
         challenge.attempts += 1
-        guard OTP.matches(code, challengeID: challenge.id, stored: [UInt8](challenge.otpHash), key: key) else { return .wrong }
+        guard OTP.matches(code, challengeID: challenge.id, stored: [UInt8](challenge.otpHash), key: key) else {
+            if challenge.attempts == maxAttempts { ServerMetrics.otpLockouts.increment() }
+            return .wrong
+        }
         challenge.usedAt = now
         return .matched
     }

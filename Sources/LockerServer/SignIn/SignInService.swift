@@ -40,7 +40,9 @@ struct SignInService: Sendable {
         let minutes = Int(otp.lifetime / 60)
         do {
             try await sms.send(to: mobile, text: "Your Locker sign-in code is \(code). It expires in \(minutes) minutes. Never share it with anyone.")
+            ServerMetrics.signInCodesSent.increment()
         } catch {
+            ServerMetrics.smsFailures.increment()
             logger.error("SMS send failed", metadata: ["error.type": "\(type(of: error))"])
             throw Problem(.serviceUnavailable, "sms-unavailable", "SMS unavailable", detail: "The code could not be sent; try again shortly.")
         }

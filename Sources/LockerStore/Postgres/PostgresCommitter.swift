@@ -48,7 +48,11 @@ public final class PostgresCommitter: Sendable {
                     return Array(queue.prefix(n))
                 }
                 if jobs.isEmpty { break }
+                let started = DispatchTime.now().uptimeNanoseconds
+                StoreMetrics.batchSize.record(jobs.count)
                 let outcomes = runBatch(jobs)
+                StoreMetrics.commitDuration.recordNanoseconds(Int64(DispatchTime.now().uptimeNanoseconds - started))
+                if outcomes.contains(where: { $0 is PostgresUnavailable }) { StoreMetrics.commitFailures.increment() }
                 completions.async {
                     for (i, job) in jobs.enumerated() { job.finish(outcomes[i]) }
                 }

@@ -29,6 +29,7 @@ public final class PostgresTransaction {
     func linkAudit() throws {
         if endedSessions { try connection.send("SELECT pg_notify(\(PostgresNotices.sessions), '')") }
         guard !entries.isEmpty else { return }
+        for entry in entries { StoreMetrics.audited(entry.action) }
         // Millisecond precision, as on SQLite, so the hash recomputes from the stored row.
         let millis = entries.map { Int64(($0.at.timeIntervalSince1970 * 1000).rounded()) }
         try connection.send("""

@@ -61,6 +61,7 @@ extension AuditLog {
     /// Appends an entry a feature service worded, inside the caller's transaction.
     @discardableResult
     public static func append(_ db: Database, _ entry: AuditEntry) throws -> AuditRecord {
-        try append(db, at: entry.at, action: entry.action, actor: entry.actor, citizenID: entry.citizenID, documentID: entry.documentID, detailJSON: entry.detailJSON)
+        StoreMetrics.audited(entry.action)
+        return try append(db, at: entry.at, action: entry.action, actor: entry.actor, citizenID: entry.citizenID, documentID: entry.documentID, detailJSON: entry.detailJSON)
     }
 }

@@ -80,6 +80,8 @@ public final class GroupCommitter: Sendable {
                     continue
                 }
                 var errors = [(any Error)?](repeating: nil, count: jobs.count)
+                let started = DispatchTime.now().uptimeNanoseconds
+                StoreMetrics.batchSize.record(jobs.count)
                 do {
                     try pool.write { db in
                         // Savepoints through cached statements: GRDB's `inSavepoint` parses
@@ -102,7 +104,9 @@ public final class GroupCommitter: Sendable {
                 } catch {
                     // The commit itself failed: nothing in the batch is durable.
                     for i in errors.indices where errors[i] == nil { errors[i] = error }
+                    StoreMetrics.commitFailures.increment()
                 }
+                StoreMetrics.commitDuration.recordNanoseconds(Int64(DispatchTime.now().uptimeNanoseconds - started))
                 let outcomes = errors
                 completions.async {
                     for (i, job) in jobs.enumerated() { job.finish(outcomes[i]) }

@@ -8,6 +8,7 @@ extension SQLiteStore: StorageMaintenance {
 
     public func checkpoint() throws {
         _ = try database.checkpoint()
+        StoreMetrics.walBytes.record(database.walBytes)
     }
 
     public func restartLogIfLarge() async throws -> Int? {
