@@ -74,14 +74,15 @@ public func buildRouter(services: LockerServices, config: LockerConfig) -> Route
     let pushLimit = config.settings.maxDocumentBytes + config.settings.maxJSONBytes + 4096
     router.addMiddleware {
         ClientAddressMiddleware(trusted: config.trustedProxies)
-        // Requests by route template, method and status, with latency (no-ops without --metrics-port).
-        MetricsMiddleware()
         RequestLogMiddleware()
         ProblemMiddleware(knownRoutes: knownRoutes, maxUploadSize: config.maxBodyBytes, isAdmin: { request in (try? AdminController(services: services).authenticate(request)) != nil })
         PathShapeMiddleware()
         MediaTypeMiddleware()
         BodyLimitMiddleware(maxUploadSize: config.maxBodyBytes) { path in path == "/v1/issuer/documents" ? pushLimit : config.maxBodyBytes }
     }
+    // Requests by route template, method and status, with latency; only when metrics are served,
+    // so the default path does no metrics work at all.
+    if config.metricsPort != nil { router.add(middleware: MetricsMiddleware()) }
     HealthController(storage: services.maintenance, blobDirectory: services.vault.layout.blobDirectory).addRoutes(to: router)
     OpenAPIController().addRoutes(to: router)
     AuthController(services: services).addRoutes(to: router)
