@@ -12,42 +12,36 @@ public struct SQLiteAdminStore: AdminStore {
     }
 
     public func addIssuer(_ issuer: IssuerRecord, audit: AuditEntry) throws -> Bool {
-        try database.pool.write { db in
-            guard try IssuerRecord.fetchOne(db, key: issuer.id) == nil else { return false }
-            try issuer.insert(db)
-            try AuditLog.append(db, audit)
-            return true
-        }
+        try add(issuer, id: issuer.id, audit: audit)
     }
 
-    public func issuers() throws -> [IssuerRecord] {
-        try database.pool.read { db in try IssuerRecord.order(Column("id")).fetchAll(db) }
-    }
+    public func issuers() throws -> [IssuerRecord] { try all(IssuerRecord.self) }
 
     public func addVerifier(_ verifier: VerifierRecord, audit: AuditEntry) throws -> Bool {
-        try database.pool.write { db in
-            guard try VerifierRecord.fetchOne(db, key: verifier.id) == nil else { return false }
-            try verifier.insert(db)
-            try AuditLog.append(db, audit)
-            return true
-        }
+        try add(verifier, id: verifier.id, audit: audit)
     }
 
-    public func verifiers() throws -> [VerifierRecord] {
-        try database.pool.read { db in try VerifierRecord.order(Column("id")).fetchAll(db) }
-    }
+    public func verifiers() throws -> [VerifierRecord] { try all(VerifierRecord.self) }
 
     public func addPartner(_ partner: PartnerRecord, audit: AuditEntry) throws -> Bool {
+        try add(partner, id: partner.id, audit: audit)
+    }
+
+    public func partners() throws -> [PartnerRecord] { try all(PartnerRecord.self) }
+
+    /// Registers a party with its audit entry; false (and nothing written) if the id is taken.
+    private func add<R: FetchableRecord & PersistableRecord>(_ party: R, id: String, audit: AuditEntry) throws -> Bool {
         try database.pool.write { db in
-            guard try PartnerRecord.fetchOne(db, key: partner.id) == nil else { return false }
-            try partner.insert(db)
+            guard try R.fetchOne(db, key: id) == nil else { return false }
+            try party.insert(db)
             try AuditLog.append(db, audit)
             return true
         }
     }
 
-    public func partners() throws -> [PartnerRecord] {
-        try database.pool.read { db in try PartnerRecord.order(Column("id")).fetchAll(db) }
+    /// Every registered party of one kind, by id.
+    private func all<R: FetchableRecord & TableRecord>(_: R.Type) throws -> [R] {
+        try database.pool.read { db in try R.order(Column("id")).fetchAll(db) }
     }
 
     public func disable(_ party: PartyKind, id: String, audit: AuditEntry) throws -> Bool {
