@@ -15,9 +15,18 @@ public enum Timestamp {
     /// `2026-11-23 08:52:33.123`, exactly as GRDB stores a `Date` (its shared `DateFormatter`
     /// rounds to the nearest millisecond), so rows written either way compare and decode alike.
     public static func sqliteText(_ date: Date) -> String {
+        withMillis(date, separator: UInt8(ascii: " "), zulu: false)
+    }
+
+    /// `2026-11-23T08:52:33.123Z`: RFC 3339 to the millisecond (log lines).
+    public static func stringWithMillis(_ date: Date) -> String {
+        withMillis(date, separator: UInt8(ascii: "T"), zulu: true)
+    }
+
+    private static func withMillis(_ date: Date, separator: UInt8, zulu: Bool) -> String {
         let ms = Int64((date.timeIntervalSince1970 * 1000).rounded())
         let seconds = ms >= 0 ? ms / 1000 : (ms - 999) / 1000
-        return text(seconds: time_t(seconds), millis: Int(ms - seconds * 1000), separator: UInt8(ascii: " "), zulu: false)
+        return text(seconds: time_t(seconds), millis: Int(ms - seconds * 1000), separator: separator, zulu: zulu)
     }
 
     /// Reads `sqliteText`'s form back (`2026-11-23 08:52:33.123`, UTC); nil for anything

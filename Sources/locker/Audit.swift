@@ -21,7 +21,7 @@ struct Audit: ParsableCommand {
             let layout = options.layout
             if try options.postgres() != nil {
                 // Opening the vault checks the root key opens this deployment's key ring.
-                let (count, broken) = try PostgresAdminStore(pool: try Keys.vault(options).postgresPool!).checkAuditChain()
+                let (count, broken) = try Self.walkChain(of: Keys.vault(options))
                 return try report(count: count, broken: broken)
             }
             guard FileManager.default.fileExists(atPath: layout.databasePath) else { throw CLIError("no database at \(layout.databasePath)") }
@@ -37,12 +37,7 @@ struct Audit: ParsableCommand {
                 throw CLIError("cannot read checkpoint file \(path)")
             }
             let vault = try Keys.vault(options)
-            let (count, broken): (Int, Int64?)
-            if let pool = vault.postgresPool {
-                (count, broken) = try PostgresAdminStore(pool: pool).checkAuditChain()
-            } else {
-                (count, broken) = try SQLiteAdminStore(database: vault.database).checkAuditChain()
-            }
+            let (count, broken) = try Self.walkChain(of: vault)
             let (saved, finding): (AuditCheckpoint, AuditCheckpoint.Finding)
             do {
                 (saved, finding) = try vault.checkAuditCheckpoint(text.trimmingCharacters(in: .whitespacesAndNewlines))
@@ -51,21 +46,27 @@ struct Audit: ParsableCommand {
             }
             let verdict: String
             switch finding {
-            case .present: verdict = "present"
-            case .missing(let last): verdict = "missing: the log ends at entry \(last), before the checkpoint's entry \(saved.seq); entries were cut off its end"
-            case .differs: verdict = "differs: entry \(saved.seq) no longer has the hash the checkpoint signed"
+            case .present: verdict = finding.word
+            case .missing(let last): verdict = "\(finding.word): the log ends at entry \(last), before the checkpoint's entry \(saved.seq); entries were cut off its end"
+            case .differs: verdict = "\(finding.word): entry \(saved.seq) no longer has the hash the checkpoint signed"
             }
             let intact = broken == nil && finding == .present
             if options.json {
                 struct Report: Encodable { var entries: Int; var intact: Bool; var firstBrokenEntry: Int64?; var checkpointEntry: Int64; var checkpointAt: Date; var checkpoint: String }
                 try printJSON(Report(entries: count, intact: intact, firstBrokenEntry: broken, checkpointEntry: saved.seq, checkpointAt: saved.at,
-                                     checkpoint: finding == .present ? "present" : (finding == .differs ? "differs" : "missing")))
+                                     checkpoint: finding.word))
             } else {
                 if let broken { print("audit log BROKEN at entry \(broken) (edited, removed or reordered); \(Plural.count(count, "entry", "entries"))") }
                 print("checkpoint of entry \(saved.seq) signed \(Timestamp.string(saved.at)) by \(saved.kid): \(verdict)")
                 if intact { print("audit log intact through the checkpoint: \(Plural.count(count, "entry", "entries"))") }
             }
             if !intact { throw ExitCode(1) }
+        }
+
+        /// The chain of an opened vault walked (entries, first broken one), on either backend.
+        static func walkChain(of vault: Vault) throws -> (Int, Int64?) {
+            if let pool = vault.postgresPool { return try PostgresAdminStore(pool: pool).checkAuditChain() }
+            return try SQLiteAdminStore(database: vault.database).checkAuditChain()
         }
 
         func report(count: Int, broken: Int64?) throws {

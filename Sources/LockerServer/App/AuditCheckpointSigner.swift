@@ -13,14 +13,10 @@ struct AuditCheckpointSigner: Service {
 
     func run() async throws {
         await cancelWhenGracefulShutdown {
-            var lastSeq: Int64?
             while !Task.isCancelled {
                 do {
-                    let since = lastSeq
-                    let latest = try await services.blocking { try services.auditCheckpoints.signIfGrown(since: since, vault: services.vault) }
-                    if let latest, latest.seq != lastSeq {
-                        logger.info("audit checkpoint signed", metadata: ["audit.seq": "\(latest.seq)", "kid": "\(latest.kid)"])
-                        lastSeq = latest.seq
+                    if let signed = try await services.blocking({ try services.auditCheckpoints.signIfGrown(vault: services.vault) }) {
+                        logger.info("audit checkpoint signed", metadata: ["audit.seq": "\(signed.seq)", "kid": "\(signed.kid)"])
                     }
                 } catch {
                     logger.warning("audit checkpoint not signed; will retry", metadata: ["error": "\(error)"])

@@ -15,10 +15,10 @@ final class AuditCheckpoints: Sendable {
         return checkpoint
     }
 
-    /// Signs only if the chain has an entry after `seq` (or there is no checkpoint yet).
-    func signIfGrown(since seq: Int64?, vault: Vault) throws -> AuditCheckpoint? {
-        guard let last = try vault.records.lastAuditEntry() else { return nil }
-        if let seq, last.seq == seq, let current { return current }
+    /// Signs a new checkpoint only if the chain has grown past the latest one (or there is none
+    /// yet); returns it, or nil when nothing was signed.
+    func signIfGrown(vault: Vault) throws -> AuditCheckpoint? {
+        guard let last = try vault.records.lastAuditEntry(), last.seq != current?.seq else { return nil }
         return try signNow(vault: vault)
     }
 }

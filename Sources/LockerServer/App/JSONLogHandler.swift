@@ -25,7 +25,7 @@ public struct JSONLogHandler: LogHandler {
     public func log(event: LogEvent) {
         var fields: [String: String] = [:]
         for (key, value) in metadata.merging(event.metadata ?? [:], uniquingKeysWith: { $1 }) { fields[key] = "\(value)" }
-        fields["ts"] = Timestamp.sqliteText(Date()).replacingOccurrences(of: " ", with: "T") + "Z"
+        fields["ts"] = Timestamp.stringWithMillis(Date())
         fields["level"] = event.level.rawValue
         fields["label"] = label
         fields["source"] = event.source

@@ -145,9 +145,8 @@ public struct LockerConfig: Sendable {
         }
         config.settings.timeZone = zone
         // Flags and the environment give "a,b" (which the reader may already split); JSON a string or an array.
-        let proxyList = all.stringArray(forKey: "trustedProxy") ?? all.string(forKey: "trustedProxy").map { [$0] }
-        if let raw = proxyList?.joined(separator: ",") {
-            config.trustedProxies = try raw.split(separator: ",").map { part in
+        if let list = all.stringArray(forKey: "trustedProxy") ?? all.string(forKey: "trustedProxy").map({ [$0] }) {
+            config.trustedProxies = try list.flatMap { $0.split(separator: ",") }.map { part in
                 let text = part.trimmingCharacters(in: .whitespaces)
                 guard let range = AddressRange(text) else {
                     throw LockerConfigError("invalid value for trustedProxy: \(text.debugDescription) (expected IP addresses or CIDR ranges, comma-separated, e.g. 127.0.0.1,10.0.0.0/8)")

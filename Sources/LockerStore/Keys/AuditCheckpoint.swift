@@ -23,6 +23,15 @@ public struct AuditCheckpoint: Sendable, Encodable {
         case missing(lastEntry: Int64)
         /// The entry is there with another hash.
         case differs
+
+        /// `present`, `missing` or `differs`, as `--json` reports it.
+        public var word: String {
+            switch self {
+            case .present: "present"
+            case .missing: "missing"
+            case .differs: "differs"
+            }
+        }
     }
 
     static let type = "locker-audit-checkpoint+jws"

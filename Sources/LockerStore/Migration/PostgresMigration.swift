@@ -58,7 +58,7 @@ public final class PostgresMigration {
             let target = try pool.withConnection { c in try c.query(PostgresQuery(unsafeSQL: "SELECT COUNT(*) FROM \(table)")).first!.decode(0, as: Int.self) }
             report.tables.append(.init(name: table, source: total, target: target, copied: copied))
         }
-        try pool.withConnection { c in
+        _ = try pool.withConnection { c in
             // The deployment's chain continues from the copied chain's last entry.
             try c.execute("""
                 UPDATE auditHead SET seq = m.seq, hash = m.hash
@@ -112,37 +112,42 @@ public final class PostgresMigration {
     /// Writes one batch in one transaction, skipping rows already there; documents bring their
     /// sealed blobs into the same transaction. Returns rows written and blob bytes.
     private func copy(_ rows: [Row], table: String, columns: [String: String]) throws -> (Int, Int64) {
-        let names = rows[0].columnNames.filter { $0 != "locker_rowid" }
+        let names = Array(rows[0].columnNames.filter { $0 != "locker_rowid" })
         for name in names where columns[name.lowercased()] == nil {
             throw StoreError("column \(table).\(name) of the embedded database has no place in PostgreSQL")
         }
         return try pool.transaction { c in
             guard table == "documents" else {
-                var bindings = PostgresBindings(capacity: rows.count * names.count)
-                var tuples: [String] = []
-                for row in rows {
-                    let start = bindings.count
-                    for name in names { try Self.bind(row[name] as DatabaseValue, as: columns[name.lowercased()]!, column: "\(table).\(name)", into: &bindings) }
-                    tuples.append("(" + (start..<bindings.count).map { "$\($0 + 1)" }.joined(separator: ", ") + ")")
-                }
-                let sql = "INSERT INTO \(table) (\(names.joined(separator: ", "))) VALUES \(tuples.joined(separator: ", ")) ON CONFLICT DO NOTHING"
-                return (try c.execute(PostgresQuery(unsafeSQL: sql, binds: bindings)), 0)
+                return (try insert(rows, into: table, names: names, columns: columns, suffix: "ON CONFLICT DO NOTHING", connection: c), 0)
             }
+            // A document copied by an earlier run keeps its blob; a new one brings it along, and
+            // any conflict now is an error that rolls the batch back rather than orphaning chunks.
             let ids: [String] = rows.map { $0["id"] }
             let present = Set(try c.query("SELECT id FROM documents WHERE id = ANY(\(ids))").map { try $0.decode(0, as: String.self) })
-            var written = 0
+            let missing = rows.filter { !present.contains($0["id"] as String) }
+            guard !missing.isEmpty else { return (0, 0) }
             var bytes: Int64 = 0
-            for row in rows where !present.contains(row["id"] as String) {
+            for row in missing {
                 let blob = try readBlob(row["blobID"])
                 try PostgresBlobStore.insert(c, id: row["blobID"], bytes: blob)
-                var bindings = PostgresBindings(capacity: names.count)
-                for name in names { try Self.bind(row[name] as DatabaseValue, as: columns[name.lowercased()]!, column: "documents.\(name)", into: &bindings) }
-                let placeholders = (1...names.count).map { "$\($0)" }.joined(separator: ", ")
-                written += try c.execute(PostgresQuery(unsafeSQL: "INSERT INTO documents (\(names.joined(separator: ", "))) VALUES (\(placeholders))", binds: bindings))
                 bytes += Int64(blob.count)
             }
-            return (written, bytes)
+            return (try insert(missing, into: table, names: names, columns: columns, suffix: "", connection: c), bytes)
         }
+    }
+
+    /// One multi-row INSERT of `rows` (their `names` columns, converted to PostgreSQL's types).
+    private func insert(_ rows: [Row], into table: String, names: [String], columns: [String: String], suffix: String,
+                        connection c: PGConnection) throws -> Int {
+        var bindings = PostgresBindings(capacity: rows.count * names.count)
+        var tuples: [String] = []
+        for row in rows {
+            let start = bindings.count
+            for name in names { try Self.bind(row[name] as DatabaseValue, as: columns[name.lowercased()]!, column: "\(table).\(name)", into: &bindings) }
+            tuples.append("(" + (start..<bindings.count).map { "$\($0 + 1)" }.joined(separator: ", ") + ")")
+        }
+        let sql = "INSERT INTO \(table) (\(names.joined(separator: ", "))) VALUES \(tuples.joined(separator: ", ")) \(suffix)"
+        return try c.execute(PostgresQuery(unsafeSQL: sql, binds: bindings))
     }
 
     private func readBlob(_ id: String) throws -> Data {

@@ -66,10 +66,8 @@ public final class PostgresCommitter: Sendable {
     private func runBatch(_ jobs: [Job]) -> [(any Error)?] {
         guard jobs.count > 1 else { return runRetrying(jobs) }
         do {
-            try pool.transaction { connection in
-                let tx = PostgresTransaction(connection: connection)
+            try pool.write { tx in
                 for job in jobs { try job.run(tx) }
-                try tx.linkAudit()
             }
             return [(any Error)?](repeating: nil, count: jobs.count)
         } catch let error as PostgresUnavailable {
@@ -99,8 +97,8 @@ public final class PostgresCommitter: Sendable {
     private func runIsolated(_ jobs: [Job]) -> [(any Error)?] {
         var errors = [(any Error)?](repeating: nil, count: jobs.count)
         do {
-            try pool.transaction { connection in
-                let tx = PostgresTransaction(connection: connection)
+            try pool.write { tx in
+                let connection = tx.connection
                 let alone = jobs.count == 1
                 for (i, job) in jobs.enumerated() {
                     // One job alone needs no savepoint: its failure rolls the transaction back.
@@ -123,7 +121,6 @@ public final class PostgresCommitter: Sendable {
                     }
                 }
                 if errors.allSatisfy({ $0 != nil }) { throw BatchFailed() }
-                try tx.linkAudit()
             }
         } catch is BatchFailed {
             // Every job failed on its own; nothing to commit.
