@@ -33,7 +33,7 @@ struct Citizens: ParsableCommand {
                 throw CLIError(refusal.description)
             }
             if options.json { return try printJSON(report) }
-            print("citizen \(report.citizenID): new data key (version \(report.dekVersion)); \(Plural.count(report.documents, "document")) rewrapped; \(Plural.count(report.sessionsEnded, "session")) ended; \(Plural.count(report.sharesRevoked, "share")) revoked")
+            print("citizen \(report.citizenID): new data key (version \(report.dekVersion)); \(Plural.count(report.documents, "document")) rewrapped; \(Plural.count(report.sessionsEnded, "session")) ended; \(Plural.count(report.sharesRevoked, "share")) revoked; \(Plural.count(report.partnerConnectionsEnded, "partner connection")) ended")
         }
     }
 }

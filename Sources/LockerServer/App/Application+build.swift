@@ -94,6 +94,8 @@ public func buildRouter(services: LockerServices, config: LockerConfig) -> Route
     SharesController(services: services).addRoutes(to: router)
     AdminController(services: services).addRoutes(to: router)
     PortalController(services: services).addRoutes(to: router)
+    PartnerAPIController(services: services).addRoutes(to: router)
+    ConnectionsController(services: services).addRoutes(to: router)
     knownRoutes.record(router)
     return router
 }

@@ -35,6 +35,7 @@ public struct LockerServices: Sendable {
     let documents: DocumentService
     let shares: ShareService
     let pushes: PushService
+    let partners: PartnerService
 
     /// `postgres`: the shared store the vault was opened on; nil for the embedded default.
     public init(vault: Vault, postgres: PostgresStore? = nil, sms: any SMSSender, settings: Settings, clock: @escaping @Sendable () -> Date = { Date() }) {
@@ -64,6 +65,7 @@ public struct LockerServices: Sendable {
         kyc = KYCService(store: storage, otp: otp, status: status, audit: storage, vault: vault, sms: sms, settings: settings, clock: clock)
         documents = DocumentService(store: storage, directory: storage, audit: storage, vault: vault, clock: clock)
         shares = ShareService(store: storage, documents: storage, directory: storage, vault: vault, status: status, passcodeKey: challengeKey, clock: clock)
+        partners = PartnerService(store: storage, clock: clock)
         pushes = PushService(store: storage, vault: vault, pendingCitizens: PendingCitizens(), settings: settings, clock: clock,
                              blocking: { work in try await blockingIO.runIfActive(work) })
     }

@@ -44,6 +44,8 @@ struct MediaTypeMiddleware: RouterMiddleware {
         "POST /portal/sign-out": .form,
         "POST /portal/shares": .form,
         "POST /portal/shares/{shareId}/revoke": .form,
+        "POST /portal/authorize": .form,
+        "POST /portal/connections/{id}/disconnect": .form,
     ]
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {

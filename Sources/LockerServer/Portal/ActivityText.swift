@@ -6,6 +6,7 @@ enum ActivityText {
     static func describe(_ e: AuditRecord, issuers: [String: String], docTypes: [String: String], labels: [String: String]) -> String {
         let detail = (try? JSONSerialization.jsonObject(with: Data(e.detail.utf8))) as? [String: String] ?? [:]
         let doc = e.documentID.flatMap { docTypes[$0] }.map { "your " + DocTypeNames.phrase($0) } ?? "your certificate"
+        let app = detail["partnerName"] ?? detail["partner"] ?? "An app"
         let grant = detail["label"] ?? detail["share"].flatMap { labels[$0] } ?? "a share link"
         switch e.action {
         case "document.pushed": return "\(detail["issuer"] ?? "An issuer") added \(doc)"
@@ -27,6 +28,16 @@ enum ActivityText {
         case "kyc.requested": return "\(detail["verifierName"] ?? detail["verifier"] ?? "A verifier") asked to check your vaccination status"
         case "kyc.answered", "kyc.confirmed": return "\(detail["verifierName"] ?? detail["verifier"] ?? "A verifier") checked your vaccination status"
         case "admin.citizen-rekeyed": return "Your keys were renewed by an administrator"
+        case "partner.connected": return "You allowed \(app) to reach your certificates"
+        case "partner.listed": return "\(app) looked at the list of your certificates on your behalf"
+        case "partner.downloaded": return "\(app) downloaded \(doc) on your behalf"
+        case "partner.download-cut": return "\(app) started downloading \(doc), but it stopped part-way (damaged copy)"
+        case "partner.disconnected":
+            return switch detail["reason"] {
+            case "disconnected": "You disconnected \(app)"
+            case "revoked-by-partner": "\(app) ended its connection to your certificates"
+            default: "\(app) was disconnected because a sign-in code or token of it was used twice (a sign of theft)"
+            }
         case "admin.document-revoked":
             return "An administrator revoked \(doc)" + (detail["reason"].map { ": \($0)" } ?? "")
         default: return e.action

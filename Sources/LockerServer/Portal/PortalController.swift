@@ -32,6 +32,7 @@ struct PortalController {
         router.post("/portal/shares", use: createShare)
         router.post("/portal/shares/{shareId}/revoke", use: revokeShare)
         router.get("/portal/documents/{id}/content", use: download)
+        ConsentController(services: services, portal: self).addRoutes(to: router)
     }
 
     // MARK: Signed out
@@ -41,9 +42,10 @@ struct PortalController {
         return try await dashboard(session: session, citizen: citizen)
     }
 
-    func signInPage(_ request: Request, error: String? = nil, mobile: String = "", status: HTTPResponse.Status = .ok) -> Response {
+    /// `next`: where to go once signed in (a partner app's consent page), else home.
+    func signInPage(_ request: Request, error: String? = nil, mobile: String = "", next: String? = nil, status: HTTPResponse.Status = .ok) -> Response {
         let (csrf, cookie) = preSessionToken(request)
-        var response = PortalPage.render("signin", ["title": "Sign in", "csrf": csrf, "error": error ?? false, "mobile": mobile], status: status)
+        var response = PortalPage.render("signin", ["title": "Sign in", "csrf": csrf, "error": error ?? false, "mobile": mobile, "next": next ?? false], status: status)
         if let cookie { response.headers.append(HTTPField(name: .setCookie, value: cookie)) }
         return response
     }
@@ -51,16 +53,17 @@ struct PortalController {
     @Sendable func signIn(_ request: Request, context: LockerRequestContext) async throws -> Response {
         let form = try await PortalForm.read(request, context: context, required: ["csrf", "mobile"])
         guard checkPreSession(request, form) else { return PortalPage.forbidden() }
+        let next = Self.afterSignIn(form["next"])
         let mobile = form["mobile"]?.trimmingCharacters(in: .whitespaces) ?? ""
         guard Validate.mobile(mobile) else {
             // Not echoed back: what was typed is not a number, and a form is no place to replay it.
-            return signInPage(request, error: "Enter your number with the country code, like +919876543210.", status: .badRequest)
+            return signInPage(request, error: "Enter your number with the country code, like +919876543210.", next: next, status: .badRequest)
         }
         do {
             let challenge = try await services.signIn.startSignIn(mobile: mobile, clientAddress: context.clientAddress, logger: context.logger)
-            return PortalPage.render("otp", ["title": "Enter your code", "csrf": form["csrf"] ?? "", "challengeId": challenge.id, "error": false])
+            return PortalPage.render("otp", ["title": "Enter your code", "csrf": form["csrf"] ?? "", "challengeId": challenge.id, "error": false, "next": next ?? false])
         } catch let problem as Problem {
-            return signInPage(request, error: problem.detail ?? problem.title, mobile: mobile, status: problem.status)
+            return signInPage(request, error: problem.detail ?? problem.title, mobile: mobile, next: next, status: problem.status)
         }
     }
 
@@ -68,9 +71,10 @@ struct PortalController {
         let form = try await PortalForm.read(request, context: context, required: ["csrf", "challengeId", "otp"])
         guard checkPreSession(request, form) else { return PortalPage.forbidden() }
         let challengeID = form["challengeId"] ?? ""
+        let next = Self.afterSignIn(form["next"])
         do {
             let (token, expiresAt) = try await services.signIn.finishSignIn(challengeID: challengeID, code: form["otp"] ?? "")
-            var response = PortalPage.redirect("/")
+            var response = PortalPage.redirect(next ?? "/")
             response.headers.append(HTTPField(name: .setCookie, value: cookie(Self.sessionCookie, token, maxAge: Int(expiresAt.timeIntervalSince(services.clock())))))
             response.headers.append(HTTPField(name: .setCookie, value: cookie(Self.preSessionCookie, "", maxAge: 0)))
             return response
@@ -78,8 +82,16 @@ struct PortalController {
             let again = Validate.localID(challengeID) && problem.type != "/problems/otp-locked"
             // The challenge id goes back into the form only when it is a well-formed id.
             return PortalPage.render(again ? "otp" : "signin", ["title": "Sign in", "csrf": form["csrf"] ?? "", "challengeId": again ? challengeID : "",
-                                                               "error": problem.detail ?? problem.title, "mobile": ""], status: problem.status)
+                                                               "error": problem.detail ?? problem.title, "mobile": "", "next": next ?? false], status: problem.status)
         }
+    }
+
+    /// A page to return to after sign-in: only the consent page of a partner app, on this
+    /// origin (no open redirect); nil for anything else.
+    static func afterSignIn(_ next: String?) -> String? {
+        guard let next, next.hasPrefix("/portal/authorize?"), next.utf8.count <= 4000,
+              next.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7f && $0 != UInt8(ascii: "\\") }) else { return nil }
+        return next
     }
 
     // MARK: Signed in
@@ -93,6 +105,7 @@ struct PortalController {
         let csrf = csrfToken(session)
         let time = HumanTime(timeZone: services.settings.timeZone)
         let labels = Dictionary(grants.map { ($0.id, $0.label) }, uniquingKeysWith: { a, _ in a })
+        let connections = try services.partners.connections(of: citizen)
         let docTypes = Dictionary(docs.map { ($0.id, $0.docType) }, uniquingKeysWith: { a, _ in a })
         let context: [String: Any] = [
             "title": "Your certificates", "signedIn": true, "csrf": csrf,
@@ -107,6 +120,13 @@ struct PortalController {
                 return ["id": s.id, "label": s.label, "scopeText": s.scope == .document ? "the certificate" : "status only",
                         "state": state.rawValue, "active": state == .active, "usesSpent": s.usesSpent, "maxUses": s.maxUses,
                         "expiresAt": time.string(s.expiresAt), "expiresAtISO": Timestamp.string(s.expiresAt), "csrf": csrf]
+            },
+            "connections": connections.map { c, p -> [String: Any] in
+                ["id": c.id, "partnerName": p.name, "csrf": csrf,
+                 "scopeText": c.scopeList.compactMap { PartnerScope(rawValue: $0)?.plainWords }.joined(separator: " and "),
+                 "since": time.string(c.createdAt), "sinceISO": Timestamp.string(c.createdAt),
+                 "until": time.string(c.expiresAt), "untilISO": Timestamp.string(c.expiresAt),
+                 "lastUsed": c.lastUsedAt.map { time.string($0) } ?? "never"]
             },
             "events": events.map { e -> [String: Any] in
                 ["at": time.string(e.at), "atISO": Timestamp.string(e.at), "text": ActivityText.describe(e, issuers: issuers, docTypes: docTypes, labels: labels)]

@@ -7,4 +7,6 @@ public struct RekeyReport: Sendable, Codable {
     public var documents: Int
     public var sessionsEnded: Int
     public var sharesRevoked: Int
+    /// Partner apps' connections ended (a rekey ends every one).
+    public var partnerConnectionsEnded: Int
 }

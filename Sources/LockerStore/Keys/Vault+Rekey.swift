@@ -45,13 +45,13 @@ extension Vault {
             citizen.kekVersion = wrapped.kekVersion
             citizen.dekVersion += 1
             return (citizen, changed)
-        }, audit: { citizen, documents, sessions, shares in
+        }, audit: { citizen, documents, sessions, shares, connections in
             AuditEntry(at: now, action: "admin.citizen-rekeyed", actor: actor, citizenID: id,
                        detail: ["dekVersion": String(citizen.dekVersion), "documents": String(documents),
-                                "sessionsEnded": String(sessions), "sharesRevoked": String(shares)])
+                                "sessionsEnded": String(sessions), "sharesRevoked": String(shares), "partnerConnectionsEnded": String(connections)])
         })
         guard let outcome else { throw KeyAdminRefusal(description: "no citizen \(id)") }
         return RekeyReport(citizenID: id, dekVersion: outcome.citizen.dekVersion, documents: outcome.documents,
-                           sessionsEnded: outcome.sessions, sharesRevoked: outcome.shares)
+                           sessionsEnded: outcome.sessions, sharesRevoked: outcome.shares, partnerConnectionsEnded: outcome.connections)
     }
 }

@@ -14,12 +14,12 @@ public protocol VaultRecords: Sendable {
     func appendAudit(_ entry: AuditEntry) throws
 
     /// In one transaction: reads the citizen and their documents, stores what `change` makes of
-    /// them, ends the citizen's sessions (and revokes their grants if asked), and appends
-    /// `audit(citizen, documents, sessionsEnded, sharesRevoked)`. Nil if there is no such citizen. Every
+    /// them, ends the citizen's sessions and partner connections (and revokes their grants if asked),
+    /// and appends `audit(citizen, documents, sessionsEnded, sharesRevoked, connectionsEnded)`. Nil if there is no such citizen. Every
     /// node stops trusting its cached sessions for the citizen before this returns.
     func rekey(citizenID: String, revokeShares: Bool, now: Date,
                change: (CitizenRecord, [DocumentRecord]) throws -> (CitizenRecord, [DocumentRecord]),
-               audit: (CitizenRecord, _ documents: Int, _ sessions: Int, _ shares: Int) -> AuditEntry) throws -> (citizen: CitizenRecord, documents: Int, sessions: Int, shares: Int)?
+               audit: (CitizenRecord, _ documents: Int, _ sessions: Int, _ shares: Int, _ connections: Int) -> AuditEntry) throws -> (citizen: CitizenRecord, documents: Int, sessions: Int, shares: Int, connections: Int)?
 
     /// Wrapped keys per KEK version.
     func wrapCounts() throws -> WrapCounts

@@ -146,6 +146,22 @@ enum PostgresSchema {
                 disabled BOOLEAN NOT NULL DEFAULT FALSE, createdAt TIMESTAMPTZ NOT NULL)
             """,
         ]),
+        (5, [
+            """
+            CREATE TABLE partnerConnections (
+                id TEXT PRIMARY KEY, partnerID TEXT NOT NULL, citizenID TEXT NOT NULL, scopes TEXT NOT NULL,
+                createdAt TIMESTAMPTZ NOT NULL, expiresAt TIMESTAMPTZ NOT NULL, lastUsedAt TIMESTAMPTZ,
+                endedAt TIMESTAMPTZ, endedReason TEXT)
+            """,
+            "CREATE INDEX partnerConnections_citizen ON partnerConnections (citizenID)",
+            """
+            CREATE TABLE partnerTokens (
+                tokenHash BYTEA PRIMARY KEY, kind TEXT NOT NULL, connectionID TEXT NOT NULL, partnerID TEXT NOT NULL,
+                redirectURI TEXT, codeChallenge TEXT, createdAt TIMESTAMPTZ NOT NULL, expiresAt TIMESTAMPTZ NOT NULL,
+                usedAt TIMESTAMPTZ)
+            """,
+            "CREATE INDEX partnerTokens_connection ON partnerTokens (connectionID)",
+        ]),
     ]
 
     /// Brings the schema up to date. Safe when several nodes start at once: each takes the

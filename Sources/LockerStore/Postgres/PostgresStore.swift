@@ -81,6 +81,10 @@ extension PostgresStore: DocumentStore {
         try read { c in try c.query("SELECT * FROM documents WHERE id = \(id) AND ownerID = \(ownerID)").first?.record() }
     }
 
+    public func ownedDocument(uri: String, ownerID: String) throws -> DocumentRecord? {
+        try read { c in try c.query("SELECT * FROM documents WHERE uri = \(uri) AND ownerID = \(ownerID)").first?.record() }
+    }
+
     public func documents(ownerID: String) throws -> [DocumentRecord] {
         try read { c in try c.query("SELECT * FROM documents WHERE ownerID = \(ownerID) ORDER BY createdAt DESC").map { try $0.record() } }
     }
@@ -224,7 +228,12 @@ extension PostgresStore: StorageMaintenance {
             PruneCounts(
                 challenges: try c.execute("DELETE FROM otpChallenges WHERE createdAt < \(cutoff) AND expiresAt < \(now)"),
                 kycRequests: try c.execute("DELETE FROM kycRequests WHERE createdAt < \(cutoff) AND expiresAt < \(now)"),
-                sessions: try c.execute("DELETE FROM sessions WHERE expiresAt < \(cutoff) OR revokedAt < \(cutoff)"))
+                sessions: try c.execute("DELETE FROM sessions WHERE expiresAt < \(cutoff) OR revokedAt < \(cutoff)"),
+                partnerTokens: try c.execute("""
+                    DELETE FROM partnerTokens WHERE expiresAt < \(cutoff)
+                       OR connectionID IN (SELECT id FROM partnerConnections WHERE endedAt < \(cutoff) OR expiresAt < \(cutoff))
+                    """),
+                partnerConnections: try c.execute("DELETE FROM partnerConnections WHERE endedAt < \(cutoff) OR expiresAt < \(cutoff)"))
         }
     }
 }

@@ -37,7 +37,7 @@ public struct PostgresVaultRecords: VaultRecords {
 
     public func rekey(citizenID id: String, revokeShares: Bool, now: Date,
                       change: (CitizenRecord, [DocumentRecord]) throws -> (CitizenRecord, [DocumentRecord]),
-                      audit: (CitizenRecord, _ documents: Int, _ sessions: Int, _ shares: Int) -> AuditEntry) throws -> (citizen: CitizenRecord, documents: Int, sessions: Int, shares: Int)? {
+                      audit: (CitizenRecord, _ documents: Int, _ sessions: Int, _ shares: Int, _ connections: Int) -> AuditEntry) throws -> (citizen: CitizenRecord, documents: Int, sessions: Int, shares: Int, connections: Int)? {
         try pool.write { tx in
             let c = tx.connection
             // Locked: a push on any node waits (its `FOR SHARE` read) and then sees the new key version.
@@ -48,9 +48,10 @@ public struct PostgresVaultRecords: VaultRecords {
             try c.execute(PGColumns.update(changed, in: "citizens", key: "id"))
             let sessions = try c.execute("UPDATE sessions SET revokedAt = \(now) WHERE citizenID = \(id) AND revokedAt IS NULL")
             let shares = revokeShares ? try c.execute("UPDATE shares SET revokedAt = \(now) WHERE ownerID = \(id) AND revokedAt IS NULL") : 0
+            let connections = try c.execute("UPDATE partnerConnections SET endedAt = \(now), endedReason = 'rekey' WHERE citizenID = \(id) AND endedAt IS NULL")
             tx.sessionsEnded()
-            try tx.appendAudit(audit(changed, documents.count, sessions, shares))
-            return (changed, documents.count, sessions, shares)
+            try tx.appendAudit(audit(changed, documents.count, sessions, shares, connections))
+            return (changed, documents.count, sessions, shares, connections)
         }
     }
 

@@ -18,6 +18,10 @@ public struct PartnerRecord: Codable, Sendable, Equatable, FetchableRecord, Pers
     public var disabled: Bool
     public var createdAt: Date
 
+    public enum CodingKeys: String, CodingKey, CaseIterable {
+        case id, name, redirectURIs, secretHash, disabled, createdAt
+    }
+
     public init(id: String, name: String, redirectURIs: [String], secretHash: Data?, disabled: Bool = false, createdAt: Date) {
         self.id = id
         self.name = name

@@ -186,6 +186,31 @@ extension LockerDatabase {
                 t.column("createdAt", .datetime).notNull()
             }
         }
+        migrator.registerMigration("v10-partner-connections") { db in
+            // A citizen's consents to partner apps, and their codes and tokens (hashes only).
+            try db.create(table: "partnerConnections") { t in
+                t.primaryKey("id", .text)
+                t.column("partnerID", .text).notNull()
+                t.column("citizenID", .text).notNull().indexed()
+                t.column("scopes", .text).notNull()
+                t.column("createdAt", .datetime).notNull()
+                t.column("expiresAt", .datetime).notNull()
+                t.column("lastUsedAt", .datetime)
+                t.column("endedAt", .datetime)
+                t.column("endedReason", .text)
+            }
+            try db.create(table: "partnerTokens") { t in
+                t.primaryKey("tokenHash", .blob)
+                t.column("kind", .text).notNull()
+                t.column("connectionID", .text).notNull().indexed()
+                t.column("partnerID", .text).notNull()
+                t.column("redirectURI", .text)
+                t.column("codeChallenge", .text)
+                t.column("createdAt", .datetime).notNull()
+                t.column("expiresAt", .datetime).notNull()
+                t.column("usedAt", .datetime)
+            }
+        }
         return migrator
     }
 }

@@ -57,6 +57,10 @@ extension SQLiteStore: DocumentStore {
         try database.read { db in try HotQueries.ownedDocument(db, id: id, ownerID: ownerID) }
     }
 
+    public func ownedDocument(uri: String, ownerID: String) throws -> DocumentRecord? {
+        try database.read { db in try HotQueries.document(db, uri: uri).flatMap { $0.ownerID == ownerID ? $0 : nil } }
+    }
+
     public func documents(ownerID: String) throws -> [DocumentRecord] {
         try database.read { db in
             try DocumentRecord.filter(DocumentRecord.Columns.ownerID == ownerID).order(DocumentRecord.Columns.createdAt.desc).fetchAll(db)

@@ -33,8 +33,8 @@ struct SQLiteVaultRecords: VaultRecords {
 
     func rekey(citizenID id: String, revokeShares: Bool, now: Date,
                change: (CitizenRecord, [DocumentRecord]) throws -> (CitizenRecord, [DocumentRecord]),
-               audit: (CitizenRecord, _ documents: Int, _ sessions: Int, _ shares: Int) -> AuditEntry) throws -> (citizen: CitizenRecord, documents: Int, sessions: Int, shares: Int)? {
-        let result = try database.pool.write { db -> (citizen: CitizenRecord, documents: Int, sessions: Int, shares: Int)? in
+               audit: (CitizenRecord, _ documents: Int, _ sessions: Int, _ shares: Int, _ connections: Int) -> AuditEntry) throws -> (citizen: CitizenRecord, documents: Int, sessions: Int, shares: Int, connections: Int)? {
+        let result = try database.pool.write { db -> (citizen: CitizenRecord, documents: Int, sessions: Int, shares: Int, connections: Int)? in
             guard let citizen = try CitizenRecord.fetchOne(db, key: id) else { return nil }
             let documents = try DocumentRecord.filter(DocumentRecord.Columns.ownerID == id).fetchAll(db)
             let (changed, changedDocuments) = try change(citizen, documents)
@@ -47,8 +47,10 @@ struct SQLiteVaultRecords: VaultRecords {
                 try db.execute(sql: "UPDATE shares SET revokedAt = ? WHERE ownerID = ? AND revokedAt IS NULL", arguments: [now, id])
                 shares = db.changesCount
             }
-            try AuditLog.append(db, audit(changed, documents.count, sessions, shares))
-            return (changed, documents.count, sessions, shares)
+            try db.execute(sql: "UPDATE partnerConnections SET endedAt = ?, endedReason = 'rekey' WHERE citizenID = ? AND endedAt IS NULL", arguments: [now, id])
+            let connections = db.changesCount
+            try AuditLog.append(db, audit(changed, documents.count, sessions, shares, connections))
+            return (changed, documents.count, sessions, shares, connections)
         }
         // A running lockerd drops its cached sessions on its next request.
         if result != nil { try SessionEpoch(layout: layout).bump() }
