@@ -27,9 +27,9 @@ extension SQLiteStore: StorageMaintenance {
             try db.execute(sql: "DELETE FROM sessions WHERE expiresAt < ? OR revokedAt < ?", arguments: [cutoff, cutoff])
             let sessions = db.changesCount
             try db.execute(sql: """
-                DELETE FROM partnerTokens WHERE expiresAt < ?1
-                   OR connectionID IN (SELECT id FROM partnerConnections WHERE endedAt < ?1 OR expiresAt < ?1)
-                """, arguments: [cutoff])
+                DELETE FROM partnerTokens WHERE expiresAt < ?
+                   OR connectionID IN (SELECT id FROM partnerConnections WHERE endedAt < ? OR expiresAt < ?)
+                """, arguments: [cutoff, cutoff, cutoff])
             let tokens = db.changesCount
             try db.execute(sql: "DELETE FROM partnerConnections WHERE endedAt < ? OR expiresAt < ?", arguments: [cutoff, cutoff])
             return PruneCounts(challenges: challenges, kycRequests: kycRequests, sessions: sessions, partnerTokens: tokens, partnerConnections: db.changesCount)
