@@ -5,7 +5,7 @@ import LockerStore
 
 /// `locker audit …`: the append-only, hash-chained audit log.
 struct Audit: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Check the audit log.", subcommands: [Verify.self, Checkpoint.self])
+    static let configuration = CommandConfiguration(abstract: "Check the audit log.", subcommands: [Verify.self, Checkpoint.self, Archive.self])
 
     /// `locker audit verify`: walks the chain; names the first entry that was edited, removed or
     /// reordered. Exit status 0 when intact, 1 when broken.
@@ -15,20 +15,25 @@ struct Audit: ParsableCommand {
             discussion: "The chain shows an edited, removed or reordered entry, but not entries cut off its end. With --checkpoint FILE (saved earlier by `locker audit checkpoint --to FILE`) it also proves that the chain still reaches the signed entry with the signed hash; exit status 1 if entries were cut or changed.")
         @OptionGroup var options: GlobalOptions
         @Option(help: "A checkpoint saved by `locker audit checkpoint --to FILE`.") var checkpoint: String?
+        @Option(help: "Where the archive files of `locker audit archive` are now, if they moved from the folder they were written to.") var archives: String?
 
         func run() throws {
             if let checkpoint { return try verifyCheckpoint(path: checkpoint) }
             let layout = options.layout
             if try options.postgres() != nil {
                 // Opening the vault checks the root key opens this deployment's key ring.
-                let (count, broken) = try Self.walkChain(of: Keys.vault(options))
-                return try report(count: count, broken: broken)
+                let vault = try Keys.vault(options)
+                let (count, broken) = try Self.walkChain(of: vault)
+                return try report(count: count, broken: broken, archived: try vault.verifyAuditArchives(folder: archives))
             }
             guard FileManager.default.fileExists(atPath: layout.databasePath) else { throw CLIError("no database at \(layout.databasePath)") }
             try VaultIdentity.verifyReadOnly(layout: layout)
             let database = try LockerDatabase(path: layout.databasePath, readOnly: true)
-            let (count, broken) = try SQLiteAdminStore(database: database).checkAuditChain()
-            try report(count: count, broken: broken)
+            let store = SQLiteAdminStore(database: database)
+            let (count, broken) = try store.checkAuditChain()
+            // Archives are sealed with the vault's keys: open it only when there are some.
+            let archived = try store.auditArchiveCount() > 0 ? try Keys.vault(options).verifyAuditArchives(folder: archives) : (0, [])
+            try report(count: count, broken: broken, archived: archived)
         }
 
         /// The chain walked as usual, and the checkpoint checked against it.
@@ -69,16 +74,22 @@ struct Audit: ParsableCommand {
             return try SQLiteAdminStore(database: vault.database).checkAuditChain()
         }
 
-        func report(count: Int, broken: Int64?) throws {
+        /// `archived`: entries walked in archive files, and what is wrong with them.
+        func report(count: Int, broken: Int64?, archived: (entries: Int, problems: [String]) = (0, [])) throws {
+            let intact = broken == nil && archived.problems.isEmpty
             if options.json {
-                struct Report: Encodable { var entries: Int; var intact: Bool; var firstBrokenEntry: Int64? }
-                try printJSON(Report(entries: count, intact: broken == nil, firstBrokenEntry: broken))
-            } else if let broken {
-                print("audit log BROKEN at entry \(broken) (edited, removed or reordered); \(Plural.count(count, "entry", "entries"))")
+                struct Report: Encodable { var entries: Int; var archivedEntries: Int; var intact: Bool; var firstBrokenEntry: Int64?; var archiveProblems: [String] }
+                try printJSON(Report(entries: count, archivedEntries: archived.entries, intact: intact, firstBrokenEntry: broken, archiveProblems: archived.problems))
             } else {
-                print("audit log intact: \(Plural.count(count, "entry", "entries"))")
+                for problem in archived.problems { print("audit archive BROKEN: \(problem)") }
+                let archivedText = archived.entries > 0 ? " (and \(Plural.count(archived.entries, "archived entry", "archived entries")))" : ""
+                if let broken {
+                    print("audit log BROKEN at entry \(broken) (edited, removed or reordered); \(Plural.count(count, "entry", "entries"))")
+                } else if intact {
+                    print("audit log intact: \(Plural.count(count, "entry", "entries"))\(archivedText)")
+                }
             }
-            if broken != nil { throw ExitCode(1) }
+            if !intact { throw ExitCode(1) }
         }
     }
 

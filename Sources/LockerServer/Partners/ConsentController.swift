@@ -39,7 +39,8 @@ struct ConsentController {
     }
 
     @Sendable func decide(_ request: Request, context: LockerRequestContext) async throws -> Response {
-        let form = try await PortalForm.read(request, context: context, required: ["csrf", "decision"])
+        // A missing CSRF token is a forged form like a wrong one: 403, not 400.
+        let form = try await PortalForm.read(request, context: context, required: ["decision"])
         guard let (session, citizen) = portal.currentSession(request) else { return PortalPage.redirect("/") }
         guard portal.checkCSRF(form, session: session) else { return PortalPage.forbidden() }
         let checked: AuthorizationRequest
@@ -61,7 +62,7 @@ struct ConsentController {
     }
 
     @Sendable func disconnect(_ request: Request, context: LockerRequestContext) async throws -> Response {
-        let form = try await PortalForm.read(request, context: context, required: ["csrf"])
+        let form = try await PortalForm.read(request, context: context, required: [])
         guard let (session, citizen) = portal.currentSession(request) else { return PortalPage.redirect("/") }
         guard portal.checkCSRF(form, session: session) else { return PortalPage.forbidden() }
         try await services.partners.disconnect(citizen: citizen, id: context.parameters.get("id"))

@@ -70,7 +70,7 @@ extension Vault {
         }
         guard vault == vaultID else { throw StoreError("the checkpoint belongs to vault \(vault), not this one (\(vaultID ?? "?"))") }
         let checkpoint = AuditCheckpoint(vaultID: vault, seq: seq, hash: hash, at: at, kid: kid, jws: jws)
-        guard let stored = try records.auditHash(seq: seq) else {
+        guard let stored = try records.auditHash(seq: seq) ?? archivedAuditHash(seq: seq) else {
             return (checkpoint, .missing(lastEntry: try records.lastAuditEntry()?.seq ?? 0))
         }
         return (checkpoint, Hex.encode([UInt8](stored)) == hash ? .present : .differs)

@@ -35,6 +35,15 @@ public protocol VaultRecords: Sendable {
     func signingKeys() throws -> [SigningKeyRecord]
     /// The audit chain's last entry (sequence number and hash), nil while it is empty.
     func lastAuditEntry() throws -> (seq: Int64, hash: Data)?
+    /// Live audit entries with `from <= seq <= through`, in order.
+    func auditEntries(from: Int64, through: Int64) throws -> [AuditRecord]
+    /// The first live entry's sequence number, and the last one's made before `date`.
+    func auditRange(before date: Date) throws -> (first: Int64, last: Int64)?
+    /// The archives, oldest first.
+    func auditArchives() throws -> [AuditArchiveRecord]
+    /// In one transaction: records `archive`, deletes the live entries it holds (the one
+    /// deletion the append-only log allows), and appends `audit`.
+    func recordAuditArchive(_ archive: AuditArchiveRecord, audit: AuditEntry) throws
     /// The hash of audit entry `seq`, nil if there is no such entry.
     func auditHash(seq: Int64) throws -> Data?
     /// The newest signing key not retired.

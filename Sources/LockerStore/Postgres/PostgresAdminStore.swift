@@ -68,8 +68,10 @@ public struct PostgresAdminStore: AdminStore {
     /// Walks the whole chain in pages; the head row must agree with the last entry.
     public func checkAuditChain() throws -> (entries: Int, firstBroken: Int64?) {
         try pool.withConnection { c in
-            var prevHash = Data(count: 32)
-            var expected: Int64 = 1
+            // After `locker audit archive`, the live log starts where the last archive ends.
+            let archived: AuditArchiveRecord? = try c.query("SELECT * FROM auditArchives ORDER BY lastSeq DESC LIMIT 1").first?.record()
+            var prevHash = archived?.lastHash ?? Data(count: 32)
+            var expected: Int64 = (archived?.lastSeq ?? 0) + 1
             var count = 0
             while true {
                 let page: [AuditRecord] = try c.query("SELECT * FROM auditLog WHERE seq >= \(expected) ORDER BY seq LIMIT 5000").map { try $0.record() }

@@ -162,6 +162,13 @@ enum PostgresSchema {
             """,
             "CREATE INDEX partnerTokens_connection ON partnerTokens (connectionID)",
         ]),
+        (6, [
+            """
+            CREATE TABLE auditArchives (
+                firstSeq BIGINT PRIMARY KEY, lastSeq BIGINT NOT NULL UNIQUE, prevHash BYTEA NOT NULL, lastHash BYTEA NOT NULL,
+                entries BIGINT NOT NULL, path TEXT NOT NULL, fileSHA256 BYTEA NOT NULL, createdAt TIMESTAMPTZ NOT NULL)
+            """,
+        ]),
     ]
 
     /// Brings the schema up to date. Safe when several nodes start at once: each takes the

@@ -97,6 +97,34 @@ public struct PostgresVaultRecords: VaultRecords {
         }
     }
 
+    public func auditEntries(from: Int64, through: Int64) throws -> [AuditRecord] {
+        try pool.withConnection { c in try c.query("SELECT * FROM auditLog WHERE seq >= \(from) AND seq <= \(through) ORDER BY seq").map { try $0.record() } }
+    }
+
+    public func auditRange(before date: Date) throws -> (first: Int64, last: Int64)? {
+        try pool.withConnection { c in
+            guard let first = try c.query("SELECT MIN(seq) FROM auditLog").first?.decode(0, as: Int64?.self),
+                  let last = try c.query("SELECT MAX(seq) FROM auditLog WHERE at < \(date)").first?.decode(0, as: Int64?.self) else { return nil }
+            return (first, last)
+        }
+    }
+
+    public func auditArchives() throws -> [AuditArchiveRecord] {
+        try pool.withConnection { c in try c.query("SELECT * FROM auditArchives ORDER BY firstSeq").map { try $0.record() } }
+    }
+
+    public func recordAuditArchive(_ archive: AuditArchiveRecord, audit: AuditEntry) throws {
+        try pool.write { tx in
+            let c = tx.connection
+            try c.execute(PGColumns.insert(archive, into: "auditArchives"))
+            // The one deletion the append-only log allows, with its guard off only inside this transaction.
+            try c.execute(PostgresQuery(unsafeSQL: "ALTER TABLE auditLog DISABLE TRIGGER auditLog_no_change"))
+            try c.execute("DELETE FROM auditLog WHERE seq >= \(archive.firstSeq) AND seq <= \(archive.lastSeq)")
+            try c.execute(PostgresQuery(unsafeSQL: "ALTER TABLE auditLog ENABLE TRIGGER auditLog_no_change"))
+            try tx.appendAudit(audit)
+        }
+    }
+
     public func auditHash(seq: Int64) throws -> Data? {
         try pool.withConnection { c in try c.query("SELECT hash FROM auditLog WHERE seq = \(seq)").first?.decode(0, as: Data.self) }
     }

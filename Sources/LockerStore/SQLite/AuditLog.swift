@@ -42,8 +42,10 @@ public enum AuditLog {
     /// Walks the whole chain; returns the sequence number of the first entry that does not
     /// follow from its predecessor (edited, removed or reordered), or nil if intact.
     public static func firstBrokenEntry(_ db: Database) throws -> Int64? {
-        var prevHash = Data(count: 32)
-        var expectedSeq: Int64 = 1
+        // After `locker audit archive`, the live log starts where the last archive ends.
+        let archived = try AuditArchiveRecord.order(Column("lastSeq").desc).fetchOne(db)
+        var prevHash = archived?.lastHash ?? Data(count: 32)
+        var expectedSeq: Int64 = (archived?.lastSeq ?? 0) + 1
         let cursor = try AuditRecord.order(AuditRecord.Columns.seq).fetchCursor(db)
         while let r = try cursor.next() {
             guard let seq = r.seq else { return expectedSeq }

@@ -211,6 +211,20 @@ extension LockerDatabase {
                 t.column("usedAt", .datetime)
             }
         }
+        migrator.registerMigration("v11-audit-archives") { db in
+            // Audit entries moved into sealed archive files: where each file is, and the hashes
+            // that join it to the chain before and after it.
+            try db.create(table: "auditArchives") { t in
+                t.primaryKey("firstSeq", .integer)
+                t.column("lastSeq", .integer).notNull().unique()
+                t.column("prevHash", .blob).notNull()
+                t.column("lastHash", .blob).notNull()
+                t.column("entries", .integer).notNull()
+                t.column("path", .text).notNull()
+                t.column("fileSHA256", .blob).notNull()
+                t.column("createdAt", .datetime).notNull()
+            }
+        }
         return migrator
     }
 }

@@ -66,6 +66,11 @@ public struct SQLiteAdminStore: AdminStore {
         }
     }
 
+    /// How many archive files `locker audit archive` has made.
+    public func auditArchiveCount() throws -> Int {
+        try database.pool.read { db in try db.tableExists("auditArchives") ? try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM auditArchives") ?? 0 : 0 }
+    }
+
     public func checkAuditChain() throws -> (entries: Int, firstBroken: Int64?) {
         try database.pool.read { db in
             (try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM auditLog") ?? 0, try AuditLog.firstBrokenEntry(db))

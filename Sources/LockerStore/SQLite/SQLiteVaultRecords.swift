@@ -100,6 +100,36 @@ struct SQLiteVaultRecords: VaultRecords {
         }
     }
 
+    func auditEntries(from: Int64, through: Int64) throws -> [AuditRecord] {
+        try database.pool.read { db in
+            try AuditRecord.filter(Column("seq") >= from && Column("seq") <= through).order(Column("seq")).fetchAll(db)
+        }
+    }
+
+    func auditRange(before date: Date) throws -> (first: Int64, last: Int64)? {
+        try database.pool.read { db in
+            guard let first = try Int64.fetchOne(db, sql: "SELECT MIN(seq) FROM auditLog"),
+                  let last = try Int64.fetchOne(db, sql: "SELECT MAX(seq) FROM auditLog WHERE at < ?", arguments: [date]) else { return nil }
+            return (first, last)
+        }
+    }
+
+    func auditArchives() throws -> [AuditArchiveRecord] {
+        try database.pool.read { db in try AuditArchiveRecord.order(Column("firstSeq")).fetchAll(db) }
+    }
+
+    func recordAuditArchive(_ archive: AuditArchiveRecord, audit: AuditEntry) throws {
+        try database.pool.write { db in
+            try archive.insert(db)
+            try db.execute(sql: """
+                DROP TRIGGER auditLog_no_delete;
+                DELETE FROM auditLog WHERE seq BETWEEN \(archive.firstSeq) AND \(archive.lastSeq);
+                CREATE TRIGGER auditLog_no_delete BEFORE DELETE ON auditLog BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;
+                """)
+            try AuditLog.append(db, audit)
+        }
+    }
+
     func auditHash(seq: Int64) throws -> Data? {
         try database.pool.read { db in try Data.fetchOne(db, sql: "SELECT hash FROM auditLog WHERE seq = ?", arguments: [seq]) }
     }
