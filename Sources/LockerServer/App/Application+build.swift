@@ -50,6 +50,7 @@ public func buildApplication(config: LockerConfig, logger: Logger, metrics: Prom
     let counter = ConnectionCounter(limits: limits, logger: logger)
     var background: [any Service] = [KeyWatcher(services: services, logger: logger), Checkpointer(services: services, logger: logger),
                                      AuditCheckpointSigner(services: services, logger: logger), Housekeeper(services: services, logger: logger),
+                                     PullRetrier(services: services, logger: logger),
                                      StorageLockService(lock: storageLock)]
     if let metrics, let port = config.metricsPort {
         background.append(MetricsEndpoint.application(registry: metrics, port: port, logger: logger))
@@ -96,6 +97,7 @@ public func buildRouter(services: LockerServices, config: LockerConfig) -> Route
     PortalController(services: services).addRoutes(to: router)
     PartnerAPIController(services: services).addRoutes(to: router)
     ConnectionsController(services: services).addRoutes(to: router)
+    PullController(services: services).addRoutes(to: router)
     knownRoutes.record(router)
     return router
 }

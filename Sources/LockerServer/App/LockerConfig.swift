@@ -61,7 +61,7 @@ public struct LockerConfig: Sendable {
     public static let knownFlags: Set<String> = ["host", "port", "storage", "database", "root-key-file", "max-body-bytes", "log-level", "config", "help",
                                                     "max-document-bytes", "session-ttl", "otp-per-mobile-per-hour", "otp-per-client-per-hour", "sms-gateway-url", "public-url",
                                                     "max-connections", "max-connections-per-client", "idle-timeout", "header-timeout", "body-timeout", "send-timeout", "time-zone",
-                                                    "audit-checkpoint-interval", "trusted-proxy", "log-format", "metrics-port"]
+                                                    "audit-checkpoint-interval", "trusted-proxy", "log-format", "metrics-port", "pull-timeout"]
 
     public init(host: String = "127.0.0.1", port: Int = 8080, storagePath: String, maxBodyBytes: Int = 64 << 10, logLevel: Logger.Level = .info) {
         self.host = host
@@ -131,6 +131,7 @@ public struct LockerConfig: Sendable {
         config.settings.challengesPerMobilePerHour = try int("otpPerMobilePerHour", 1...1000, default: 5)
         config.settings.challengesPerClientPerHour = try int("otpPerClientPerHour", 1...1_000_000, default: 20)
         config.settings.auditCheckpointInterval = TimeInterval(try int("auditCheckpointInterval", 1...86400, default: 300))
+        config.settings.pullTimeout = try int("pullTimeout", 1...120, default: 10)
         config.settings.publicURL = try publicURL(try read(all, "publicURL") { $0.string(forKey: "publicURL") } ?? "http://\(host):\(port)")
         config.connections = ConnectionLimits(
             maxConnections: try int("maxConnections", 1...1_000_000, default: ConnectionLimits.defaults.maxConnections),
@@ -233,6 +234,8 @@ public struct LockerConfig: Sendable {
                 base of share links, iss of signed answers (default http://HOST:PORT)
           --audit-checkpoint-interval S  (LOCKER_AUDIT_CHECKPOINT_INTERVAL, auditCheckpointInterval)
                 seconds between signed audit checkpoints while the log grows (default 300)
+          --pull-timeout S  (LOCKER_PULL_TIMEOUT, pullTimeout)
+                seconds a pull issuer has for its whole answer (default 10)
           --trusted-proxy CIDR,...  (LOCKER_TRUSTED_PROXY, trustedProxy)
                 proxies whose X-Forwarded-For names the client for limits and the
                 audit (default: none; the header is ignored)

@@ -36,6 +36,7 @@ public struct LockerServices: Sendable {
     let shares: ShareService
     let pushes: PushService
     let partners: PartnerService
+    let pull: PullService
 
     /// `postgres`: the shared store the vault was opened on; nil for the embedded default.
     public init(vault: Vault, postgres: PostgresStore? = nil, sms: any SMSSender, settings: Settings, clock: @escaping @Sendable () -> Date = { Date() }) {
@@ -66,6 +67,7 @@ public struct LockerServices: Sendable {
         documents = DocumentService(store: storage, directory: storage, audit: storage, vault: vault, clock: clock)
         shares = ShareService(store: storage, documents: storage, directory: storage, vault: vault, status: status, passcodeKey: challengeKey, clock: clock)
         partners = PartnerService(store: storage, clock: clock)
+        pull = PullService(store: storage, audit: storage, vault: vault, settings: settings, clock: clock)
         pushes = PushService(store: storage, vault: vault, pendingCitizens: PendingCitizens(), settings: settings, clock: clock,
                              blocking: { work in try await blockingIO.runIfActive(work) })
     }

@@ -21,5 +21,8 @@ public struct Settings: Sendable {
     /// /v1/admin/audit/checkpoint` publishes the latest).
     public var auditCheckpointInterval: TimeInterval = 300
 
+    /// Seconds a pull issuer has for its whole answer (`--pull-timeout`).
+    public var pullTimeout = 10
+
     public init() {}
 }

@@ -44,6 +44,7 @@ struct MediaTypeMiddleware: RouterMiddleware {
         "POST /portal/sign-out": .form,
         "POST /portal/shares": .form,
         "POST /portal/shares/{shareId}/revoke": .form,
+        "POST /v1/pulled-documents": .json,
         "POST /portal/authorize": .form,
         "POST /portal/connections/{id}/disconnect": .form,
     ]

@@ -6,6 +6,8 @@ enum ActivityText {
     static func describe(_ e: AuditRecord, issuers: [String: String], docTypes: [String: String], labels: [String: String]) -> String {
         let detail = (try? JSONSerialization.jsonObject(with: Data(e.detail.utf8))) as? [String: String] ?? [:]
         let doc = e.documentID.flatMap { docTypes[$0] }.map { "your " + DocTypeNames.phrase($0) } ?? "your certificate"
+        let pulled = "your " + DocTypeNames.phrase(detail["docType"] ?? "")
+        let pulledDoc = "Y" + pulled.dropFirst()
         let app = detail["partnerName"] ?? detail["partner"] ?? "An app"
         let grant = detail["label"] ?? detail["share"].flatMap { labels[$0] } ?? "a share link"
         switch e.action {
@@ -28,6 +30,11 @@ enum ActivityText {
         case "kyc.requested": return "\(detail["verifierName"] ?? detail["verifier"] ?? "A verifier") asked to check your vaccination status"
         case "kyc.answered", "kyc.confirmed": return "\(detail["verifierName"] ?? detail["verifier"] ?? "A verifier") checked your vaccination status"
         case "admin.citizen-rekeyed": return "Your keys were renewed by an administrator"
+        case "document.pull-linked": return "\(pulledDoc) from \(detail["issuer"] ?? "an issuer") was added to your list (it stays with the issuer)"
+        case "document.pull-pending": return "\(detail["issuer"] ?? "An issuer") is preparing \(pulled); it appears in your list when ready"
+        case "document.pulled": return "You downloaded \(pulled) (fetched from \(detail["issuer"] ?? "the issuer"))"
+        case "document.pull-removed": return "You removed \(pulled) from \(detail["issuer"] ?? "an issuer") from your list"
+        case "document.pull-failed": return "\(detail["issuer"] ?? "An issuer") could not give you \(pulled): \(detail["reason"] == "person-mismatch" ? "it is issued to someone else" : "it has no such document")"
         case "partner.connected": return "You allowed \(app) to reach your certificates"
         case "partner.listed": return "\(app) looked at the list of your certificates on your behalf"
         case "partner.downloaded": return "\(app) downloaded \(doc) on your behalf"

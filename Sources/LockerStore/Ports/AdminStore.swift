@@ -13,6 +13,9 @@ public protocol AdminStore: Sendable {
     /// Registers a partner app; false (and nothing written) if the id is taken.
     func addPartner(_ partner: PartnerRecord, audit: AuditEntry) throws -> Bool
     func partners() throws -> [PartnerRecord]
+    /// Registers a pull issuer; false (and nothing written) if the id is taken.
+    func addPullIssuer(_ issuer: PullIssuerRecord, audit: AuditEntry) throws -> Bool
+    func pullIssuers() throws -> [PullIssuerRecord]
     /// Switches a party's API key off; false if there is no such party.
     func disable(_ party: PartyKind, id: String, audit: AuditEntry) throws -> Bool
     /// Withdraws the document at `uri`: nil if unknown, true if it was already withdrawn

@@ -44,6 +44,14 @@ public struct PostgresAdminStore: AdminStore {
         try pool.withConnection { c in try c.query("SELECT * FROM partners ORDER BY id").map { try $0.record() } }
     }
 
+    public func addPullIssuer(_ issuer: PullIssuerRecord, audit: AuditEntry) throws -> Bool {
+        try add(issuer, to: "pullIssuers", audit: audit)
+    }
+
+    public func pullIssuers() throws -> [PullIssuerRecord] {
+        try pool.withConnection { c in try c.query("SELECT * FROM pullIssuers ORDER BY id").map { try $0.record() } }
+    }
+
     public func disable(_ party: PartyKind, id: String, audit: AuditEntry) throws -> Bool {
         let table = party.table
         return try pool.write { tx in

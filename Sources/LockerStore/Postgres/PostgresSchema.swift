@@ -169,6 +169,20 @@ enum PostgresSchema {
                 entries BIGINT NOT NULL, path TEXT NOT NULL, fileSHA256 BYTEA NOT NULL, createdAt TIMESTAMPTZ NOT NULL)
             """,
         ]),
+        (7, [
+            """
+            CREATE TABLE pullIssuers (
+                id TEXT PRIMARY KEY, name TEXT NOT NULL, url TEXT NOT NULL, docTypes TEXT NOT NULL, fields TEXT NOT NULL,
+                keySealed BYTEA NOT NULL, disabled BOOLEAN NOT NULL DEFAULT FALSE, createdAt TIMESTAMPTZ NOT NULL)
+            """,
+            """
+            CREATE TABLE pulledDocuments (
+                id TEXT PRIMARY KEY, ownerID TEXT NOT NULL, issuerID TEXT NOT NULL, docType TEXT NOT NULL, uri TEXT,
+                status TEXT NOT NULL, requestSealed BYTEA, attempts BIGINT NOT NULL, nextTryAt TIMESTAMPTZ,
+                createdAt TIMESTAMPTZ NOT NULL, updatedAt TIMESTAMPTZ NOT NULL)
+            """,
+            "CREATE INDEX pulledDocuments_owner ON pulledDocuments (ownerID)",
+        ]),
     ]
 
     /// Brings the schema up to date. Safe when several nodes start at once: each takes the

@@ -225,6 +225,33 @@ extension LockerDatabase {
                 t.column("createdAt", .datetime).notNull()
             }
         }
+        migrator.registerMigration("v12-pull-issuers") { db in
+            // Issuers asked on demand (DigiLocker's Pull URI / Pull Doc), and the citizens'
+            // references to their documents: URIs only, never the bytes.
+            try db.create(table: "pullIssuers") { t in
+                t.primaryKey("id", .text)
+                t.column("name", .text).notNull()
+                t.column("url", .text).notNull()
+                t.column("docTypes", .text).notNull()
+                t.column("fields", .text).notNull()
+                t.column("keySealed", .blob).notNull()
+                t.column("disabled", .boolean).notNull().defaults(to: false)
+                t.column("createdAt", .datetime).notNull()
+            }
+            try db.create(table: "pulledDocuments") { t in
+                t.primaryKey("id", .text)
+                t.column("ownerID", .text).notNull().indexed()
+                t.column("issuerID", .text).notNull()
+                t.column("docType", .text).notNull()
+                t.column("uri", .text)
+                t.column("status", .text).notNull()
+                t.column("requestSealed", .blob)
+                t.column("attempts", .integer).notNull()
+                t.column("nextTryAt", .datetime)
+                t.column("createdAt", .datetime).notNull()
+                t.column("updatedAt", .datetime).notNull()
+            }
+        }
         return migrator
     }
 }

@@ -29,6 +29,12 @@ public struct SQLiteAdminStore: AdminStore {
 
     public func partners() throws -> [PartnerRecord] { try all(PartnerRecord.self) }
 
+    public func addPullIssuer(_ issuer: PullIssuerRecord, audit: AuditEntry) throws -> Bool {
+        try add(issuer, id: issuer.id, audit: audit)
+    }
+
+    public func pullIssuers() throws -> [PullIssuerRecord] { try all(PullIssuerRecord.self) }
+
     /// Registers a party with its audit entry; false (and nothing written) if the id is taken.
     private func add<R: FetchableRecord & PersistableRecord>(_ party: R, id: String, audit: AuditEntry) throws -> Bool {
         try database.pool.write { db in
