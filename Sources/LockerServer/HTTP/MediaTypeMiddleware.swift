@@ -46,6 +46,8 @@ struct MediaTypeMiddleware: RouterMiddleware {
         "POST /portal/shares/{shareId}/revoke": .form,
         "POST /v1/pulled-documents": .json,
         "POST /portal/authorize": .form,
+        "POST /portal/pulled": .form,
+        "POST /portal/pulled/{id}/remove": .form,
         "POST /portal/connections/{id}/disconnect": .form,
     ]
 

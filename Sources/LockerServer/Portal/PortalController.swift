@@ -33,6 +33,7 @@ struct PortalController {
         router.post("/portal/shares/{shareId}/revoke", use: revokeShare)
         router.get("/portal/documents/{id}/content", use: download)
         ConsentController(services: services, portal: self).addRoutes(to: router)
+        PullPortalController(services: services, portal: self).addRoutes(to: router)
     }
 
     // MARK: Signed out
@@ -107,7 +108,7 @@ struct PortalController {
         let labels = Dictionary(grants.map { ($0.id, $0.label) }, uniquingKeysWith: { a, _ in a })
         let connections = try services.partners.connections(of: citizen)
         let docTypes = Dictionary(docs.map { ($0.id, $0.docType) }, uniquingKeysWith: { a, _ in a })
-        let context: [String: Any] = [
+        var context: [String: Any] = [
             "title": "Your certificates", "signedIn": true, "csrf": csrf,
             "documents": docs.map { d -> [String: Any] in
                 ["id": d.id, "docName": DocTypeNames.name(d.docType), "issuerName": issuers[d.issuerID] ?? d.issuerID,
@@ -132,6 +133,7 @@ struct PortalController {
                 ["at": time.string(e.at), "atISO": Timestamp.string(e.at), "text": ActivityText.describe(e, issuers: issuers, docTypes: docTypes, labels: labels)]
             },
         ]
+        context.merge(try PullPortalController(services: services, portal: self).context(citizen: citizen, csrf: csrf)) { a, _ in a }
         return PortalPage.render("home", context)
     }
 

@@ -49,6 +49,11 @@ struct PullController {
     @Sendable func content(_ request: Request, context: LockerRequestContext) async throws -> Response {
         let (_, citizen) = try Authenticate.session(request, services: services)
         let (record, bytes) = try await pull.download(citizen: citizen, id: context.parameters.get("id"))
+        return Self.contentResponse(record, bytes)
+    }
+
+    /// The issuer's bytes as a download, never cached.
+    static func contentResponse(_ record: PulledDocumentRecord, _ bytes: [UInt8]) -> Response {
         let isPDF = bytes.starts(with: Array("%PDF".utf8))
         let docID = (record.uri.flatMap(DocumentURI.init)?.docID ?? record.id).filter { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }
         let headers: HTTPFields = [
