@@ -45,7 +45,8 @@ struct ConsentController {
         guard portal.checkCSRF(form, session: session) else { return PortalPage.forbidden() }
         let checked: AuthorizationRequest
         do {
-            checked = try AuthorizationRequest.check(form, partner: services.partners.partner(id:))
+            // The form repeats the authorization request; `response_type` can only have been `code`.
+            checked = try AuthorizationRequest.check(form.merging(["response_type": "code"]) { given, _ in given }, partner: services.partners.partner(id:))
         } catch let refusal as AuthorizationRequest.Refusal {
             return Self.respond(to: refusal)
         }
@@ -62,7 +63,7 @@ struct ConsentController {
     }
 
     @Sendable func disconnect(_ request: Request, context: LockerRequestContext) async throws -> Response {
-        let form = try await PortalForm.read(request, context: context, required: [])
+        let form = try await PortalForm.read(request, context: context, required: ["csrf"])
         guard let (session, citizen) = portal.currentSession(request) else { return PortalPage.redirect("/") }
         guard portal.checkCSRF(form, session: session) else { return PortalPage.forbidden() }
         try await services.partners.disconnect(citizen: citizen, id: context.parameters.get("id"))

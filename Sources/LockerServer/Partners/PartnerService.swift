@@ -168,7 +168,7 @@ struct PartnerService: Sendable {
         guard let id, Validate.localID(id) else { throw Problem.notFound }
         let now = clock()
         let found = try await store.inPartnerTransaction { tx -> Bool in
-            guard var connection = try tx.connection(id: id), connection.citizenID == citizen.id else { return false }
+            guard var connection = try tx.connection(id: id), connection.citizenID == citizen.id, connection.endedAt == nil else { return false }
             let name = try tx.partner(id: connection.partnerID)?.name ?? connection.partnerID
             try end(&connection, reason: "disconnected", partnerName: name, at: now, in: tx)
             return true

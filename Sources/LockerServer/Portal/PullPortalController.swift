@@ -37,7 +37,7 @@ struct PullPortalController {
     }
 
     @Sendable func fetch(_ request: Request, context: LockerRequestContext) async throws -> Response {
-        let form = try await PortalForm.read(request, context: context, required: [])
+        let form = try await PortalForm.read(request, context: context, required: ["csrf", "issuerId", "docType"])
         guard let (session, citizen) = portal.currentSession(request) else { return PortalPage.redirect("/") }
         guard portal.checkCSRF(form, session: session) else { return PortalPage.forbidden() }
         var fields = [String: String]()
@@ -59,7 +59,7 @@ struct PullPortalController {
     }
 
     @Sendable func remove(_ request: Request, context: LockerRequestContext) async throws -> Response {
-        let form = try await PortalForm.read(request, context: context, required: [])
+        let form = try await PortalForm.read(request, context: context, required: ["csrf"])
         guard let (session, citizen) = portal.currentSession(request) else { return PortalPage.redirect("/") }
         guard portal.checkCSRF(form, session: session) else { return PortalPage.forbidden() }
         try await services.pull.delete(citizen: citizen, id: context.parameters.get("id"))
