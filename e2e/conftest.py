@@ -71,12 +71,16 @@ def free_port():
 
 
 class Lockerd:
-    """A lockerd process with its own storage folder and port."""
+    """A lockerd process with its own storage folder and port.
 
-    def __init__(self, storage, extra_args=(), env=None):
+    `ca`: for a lockerd given --tls-cert/--tls-key, the CA file its certificate chains to; its
+    base URL is then https and the health check verifies the certificate against that CA."""
+
+    def __init__(self, storage, extra_args=(), env=None, ca=None):
         self.storage = storage
         self.port = free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
+        self.ca = ca
+        self.base = f"{'https' if ca else 'http'}://127.0.0.1:{self.port}"
         self.log_path = os.path.join(os.path.dirname(storage), f"lockerd-{self.port}.log")
         self.extra_args = list(extra_args)
         self.env = env
@@ -98,7 +102,7 @@ class Lockerd:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"lockerd exited with {self.proc.returncode}: {self.read_log()}")
             try:
-                if requests.get(self.base + "/healthz", timeout=1).status_code == 200:
+                if requests.get(self.base + "/healthz", timeout=1, verify=self.ca or True).status_code == 200:
                     return self
             except requests.RequestException:
                 pass

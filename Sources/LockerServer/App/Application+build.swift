@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import LockerCore
 import LockerStore
 import Logging
@@ -9,6 +10,9 @@ import ServiceLifecycle
 /// Builds the whole server from its configuration: opens the vault (failing fast with one
 /// clear line if storage or keys are unusable), sweeps orphan blobs, and wires the router.
 public func buildApplication(config: LockerConfig, logger: Logger, metrics: PrometheusCollectorRegistry? = nil) async throws -> some ApplicationProtocol {
+    // A missing, unreadable or mismatched certificate or key stops start-up before storage is touched.
+    let certificates = try config.tls.map { try TLSCertificates(files: $0) }
+    let reloader = await CertificateReloader.trapping(certificates: certificates, logger: logger)
     let layout = StorageLayout(root: config.storagePath)
     try layout.prepare()
     // One storage folder, one lockerd: taken before anything is read, swept or migrated.
@@ -51,15 +55,23 @@ public func buildApplication(config: LockerConfig, logger: Logger, metrics: Prom
     var background: [any Service] = [KeyWatcher(services: services, logger: logger), Checkpointer(services: services, logger: logger),
                                      AuditCheckpointSigner(services: services, logger: logger), Housekeeper(services: services, logger: logger),
                                      PullRetrier(services: services, logger: logger),
-                                     StorageLockService(lock: storageLock)]
+                                     StorageLockService(lock: storageLock), reloader]
     if let metrics, let port = config.metricsPort {
         background.append(MetricsEndpoint.application(registry: metrics, port: port, logger: logger))
         logger.info("metrics at http://127.0.0.1:\(port)/metrics")
     }
+    let server: HTTPServerBuilder
+    if let certificates {
+        // HTTPS only: HTTP/1.1 or HTTP/2 by ALPN; SIGHUP swaps the certificate (CertificateReloader).
+        server = TLSServerChannel.server(certificates: certificates, counter: counter)
+        logger.info("TLS on: HTTP/1.1 and HTTP/2 (ALPN)", metadata: CertificateReloader.metadata(certificates.files, certificates.loaded))
+    } else {
+        // Hummingbird's own idle timer is off: ConnectionGuard keeps all three timers.
+        server = .http1(configuration: .init(additionalChannelHandlers: [ConnectionGuard(counter: counter)], idleTimeout: nil))
+    }
     return Application(
         router: router,
-        // Hummingbird's own idle timer is off: ConnectionGuard keeps all three timers.
-        server: .http1(configuration: .init(additionalChannelHandlers: [ConnectionGuard(counter: counter)], idleTimeout: nil)),
+        server: server,
         configuration: .init(address: .hostname(config.host, port: config.port), serverName: "lockerd"),
         services: background,
         logger: logger

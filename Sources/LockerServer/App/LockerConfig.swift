@@ -20,7 +20,9 @@ import Logging
 /// - `--max-document-bytes` / `LOCKER_MAX_DOCUMENT_BYTES` / `maxDocumentBytes`: largest pushed document (default 10 MiB)
 /// - `--session-ttl` / `LOCKER_SESSION_TTL` / `sessionTTL`: session lifetime in seconds (default 3600)
 /// - `--otp-per-mobile-per-hour`, `--otp-per-client-per-hour`: OTP request limits (defaults 5, 20)
-/// - `--public-url` / `LOCKER_PUBLIC_URL` / `publicURL`: Locker's URL, the `iss` of signed answers (default http://HOST:PORT)
+/// - `--public-url` / `LOCKER_PUBLIC_URL` / `publicURL`: Locker's URL, the `iss` of signed answers (default http://HOST:PORT, https with TLS)
+/// - `--tls-cert`, `--tls-key` / `LOCKER_TLS_CERT`, `LOCKER_TLS_KEY` / `tlsCert`, `tlsKey`: PEM certificate chain and
+///   private key; with both, lockerd serves HTTPS only (HTTP/1.1 and HTTP/2 by ALPN) and re-reads them on SIGHUP
 /// - `--sms-gateway-url` / `LOCKER_SMS_GATEWAY_URL` / `smsGatewayURL`: HTTP gateway for SMS (default: the outbox file)
 /// - `--max-connections`, `--max-connections-per-client`: open connections in all and from one
 ///   client address (defaults 4096, 256; the first is lowered to fit the process's file limit)
@@ -56,12 +58,14 @@ public struct LockerConfig: Sendable {
     public var settings = Settings()
     /// Caps on open connections and how long a client may take.
     public var connections = ConnectionLimits()
+    /// The certificate and key to serve HTTPS with; nil serves plain HTTP.
+    public var tls: TLSFiles?
 
     /// Flags `lockerd` accepts; anything else is refused rather than silently ignored.
     public static let knownFlags: Set<String> = ["host", "port", "storage", "database", "root-key-file", "max-body-bytes", "log-level", "config", "help",
                                                     "max-document-bytes", "session-ttl", "otp-per-mobile-per-hour", "otp-per-client-per-hour", "sms-gateway-url", "public-url",
                                                     "max-connections", "max-connections-per-client", "idle-timeout", "header-timeout", "body-timeout", "send-timeout", "time-zone",
-                                                    "audit-checkpoint-interval", "trusted-proxy", "log-format", "metrics-port", "pull-timeout"]
+                                                    "audit-checkpoint-interval", "trusted-proxy", "log-format", "metrics-port", "tls-cert", "tls-key", "pull-timeout"]
 
     public init(host: String = "127.0.0.1", port: Int = 8080, storagePath: String, maxBodyBytes: Int = 64 << 10, logLevel: Logger.Level = .info) {
         self.host = host
@@ -132,7 +136,10 @@ public struct LockerConfig: Sendable {
         config.settings.challengesPerClientPerHour = try int("otpPerClientPerHour", 1...1_000_000, default: 20)
         config.settings.auditCheckpointInterval = TimeInterval(try int("auditCheckpointInterval", 1...86400, default: 300))
         config.settings.pullTimeout = try int("pullTimeout", 1...120, default: 10)
-        config.settings.publicURL = try publicURL(try read(all, "publicURL") { $0.string(forKey: "publicURL") } ?? "http://\(host):\(port)")
+        config.tls = try tlsFiles(flagsAndEnv: flagsAndEnv, all: all, cwd: cwd, configDirectory: configDirectory)
+        config.settings.servesTLS = config.tls != nil
+        let scheme = config.tls == nil ? "http" : "https"
+        config.settings.publicURL = try publicURL(try read(all, "publicURL") { $0.string(forKey: "publicURL") } ?? "\(scheme)://\(host):\(port)")
         config.connections = ConnectionLimits(
             maxConnections: try int("maxConnections", 1...1_000_000, default: ConnectionLimits.defaults.maxConnections),
             maxPerClient: try int("maxConnectionsPerClient", 1...1_000_000, default: ConnectionLimits.defaults.maxPerClient),
@@ -231,7 +238,13 @@ public struct LockerConfig: Sendable {
           --sms-gateway-url URL  (LOCKER_SMS_GATEWAY_URL, smsGatewayURL)
                 HTTP gateway for SMS (default: Storage/outbox/sms.jsonl)
           --public-url URL  (LOCKER_PUBLIC_URL, publicURL)
-                base of share links, iss of signed answers (default http://HOST:PORT)
+                base of share links, iss of signed answers (default http://HOST:PORT,
+                or https://HOST:PORT with --tls-cert)
+          --tls-cert FILE  (LOCKER_TLS_CERT, tlsCert)
+                PEM certificate, intermediates after it; with --tls-key, serve HTTPS
+                only (HTTP/1.1 and HTTP/2 by ALPN); SIGHUP re-reads both files
+          --tls-key FILE  (LOCKER_TLS_KEY, tlsKey)
+                PEM private key of --tls-cert (default: none, plain HTTP)
           --audit-checkpoint-interval S  (LOCKER_AUDIT_CHECKPOINT_INTERVAL, auditCheckpointInterval)
                 seconds between signed audit checkpoints while the log grows (default 300)
           --pull-timeout S  (LOCKER_PULL_TIMEOUT, pullTimeout)

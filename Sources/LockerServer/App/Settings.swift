@@ -14,6 +14,12 @@ public struct Settings: Sendable {
     public var sessionCacheSeconds: TimeInterval = 5
     /// Locker's own URL, the `iss` of signed answers.
     public var publicURL = "http://127.0.0.1:8080"
+    /// lockerd itself serves HTTPS (`--tls-cert`, `--tls-key`).
+    public var servesTLS = false
+    /// Cookies carry `Secure` when browsers reach Locker over HTTPS: lockerd's own TLS, or a
+    /// proxy in front that terminates it (an https public URL). On plain http a `Secure` cookie
+    /// would never come back.
+    public var secureCookies: Bool { servesTLS || publicURL.lowercased().hasPrefix("https://") }
     /// The zone pages show times in (the JSON API always uses UTC).
     public var timeZone = TimeZone(identifier: "Asia/Kolkata")!
 

@@ -14,6 +14,10 @@ import NIOHTTPTypes
 ///   written or taken (each part written, and each time the socket drains, starts it again), so
 ///   a slow download that keeps moving is never cut, and a client that pipelines requests and
 ///   never reads does not hold its slot forever.
+///
+/// Behind TLS (`behindTLS`) it counts nothing and refuses nothing, since `TLSAdmission` has
+/// counted the TCP connection already, and the same guard then also watches each HTTP/2 stream
+/// (its head, body and answer deadlines; closing it resets only that stream).
 final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPRequestPart
     typealias InboundOut = HTTPRequestPart
@@ -23,6 +27,7 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
     enum Phase { case starting, waiting, readingHead, readingBody, responding, refused }
 
     private let counter: ConnectionCounter
+    private let behindTLS: Bool
     private var phase = Phase.starting
     private var address: String?
     /// Bytes of a next request arrived while this one was still being answered.
@@ -33,13 +38,22 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
     /// When the current phase must be over; nil while a response is produced or sent.
     private var deadline: NIODeadline?
 
-    init(counter: ConnectionCounter) {
+    init(counter: ConnectionCounter, behindTLS: Bool = false) {
         self.counter = counter
+        self.behindTLS = behindTLS
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
-        // Raw bytes are seen before the HTTP decoder, so a started-but-unfinished head is known.
-        try? context.pipeline.syncOperations.addHandler(RequestBytesWatcher(guard: self), position: .first)
+        // Raw bytes are seen before the HTTP decoder, so a started-but-unfinished head is known:
+        // first in a plain connection, right after the TLS handler (decrypted bytes) in an HTTPS
+        // one. An HTTP/2 stream's pipeline has no TLS handler and needs no watcher: its head
+        // arrives whole, in one HEADERS frame.
+        let pipeline = context.pipeline.syncOperations
+        if !behindTLS {
+            try? pipeline.addHandler(RequestBytesWatcher(guard: self), position: .first)
+        } else if let admission = try? pipeline.handler(type: TLSAdmission.self) {
+            try? pipeline.addHandler(RequestBytesWatcher(guard: self), position: .after(admission))
+        }
         if context.channel.isActive { start(context: context) }
     }
 
@@ -59,13 +73,15 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
 
     private func start(context: ChannelHandlerContext) {
         guard phase == .starting else { return }
-        let peer = context.channel.remoteAddress?.ipAddress ?? "unknown"
-        guard counter.open(peer) else {
-            phase = .refused
-            refuse(context: context)
-            return
+        if !behindTLS {
+            let peer = context.channel.remoteAddress?.ipAddress ?? "unknown"
+            guard counter.open(peer) else {
+                phase = .refused
+                refuse(context: context)
+                return
+            }
+            address = peer
         }
-        address = peer
         phase = .waiting
         arm(context: context, after: counter.limits.idleTimeout)
     }

@@ -207,7 +207,7 @@ struct PortalController {
     }
 
     func cookie(_ name: String, _ value: String, maxAge: Int) -> String {
-        let secure = services.settings.publicURL.lowercased().hasPrefix("https://") ? "; Secure" : ""
+        let secure = services.settings.secureCookies ? "; Secure" : ""
         return "\(name)=\(value); Path=/; Max-Age=\(max(0, maxAge)); HttpOnly; SameSite=Strict\(secure)"
     }
 
