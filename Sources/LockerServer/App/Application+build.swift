@@ -110,6 +110,7 @@ public func buildRouter(services: LockerServices, config: LockerConfig) -> Route
     PartnerAPIController(services: services).addRoutes(to: router)
     ConnectionsController(services: services).addRoutes(to: router)
     PullController(services: services).addRoutes(to: router)
+    PushURIController(services: services).addRoutes(to: router)
     knownRoutes.record(router)
     return router
 }

@@ -12,7 +12,7 @@ public final class PostgresMigration {
     /// Tables in an order that satisfies their references; the rest of the embedded database
     /// (inline blobs, vault identity, migrations) is carried differently or not at all.
     static let tables = ["issuers", "verifiers", "partners", "citizens", "signingKeys", "adminCredentials", "documents",
-                         "shares", "sessions", "otpChallenges", "kycRequests", "partnerConnections", "partnerTokens", "pullIssuers", "pulledDocuments", "auditArchives", "auditLog"]
+                         "shares", "sessions", "otpChallenges", "kycRequests", "partnerConnections", "partnerTokens", "pullIssuers", "pulledDocuments", "pushURINonces", "auditArchives", "auditLog"]
     /// Rows per transaction; documents carry their sealed blobs, so they go fewer at a time.
     static let batchRows = 400
     static let documentBatch = 25

@@ -12,6 +12,8 @@ public protocol PullStore: Sendable {
     /// Inserts or updates a reference with its audit entry, durably; false (nothing written)
     /// if another reference of the owner already has its URI.
     func savePulled(_ record: PulledDocumentRecord, audit: AuditEntry?) async throws -> Bool
+    /// Runs `work` in one durable write transaction (the group commit on SQLite).
+    func inPullTransaction<T: Sendable>(_ work: @escaping @Sendable (any PullTransaction) throws -> T) async throws -> T
     /// Deletes the owner's reference with its audit entry; false if there is none.
     func deletePulled(id: String, ownerID: String, audit: AuditEntry) async throws -> Bool
 }

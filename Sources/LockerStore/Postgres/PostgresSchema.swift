@@ -182,6 +182,7 @@ enum PostgresSchema {
                 createdAt TIMESTAMPTZ NOT NULL, updatedAt TIMESTAMPTZ NOT NULL)
             """,
             "CREATE INDEX pulledDocuments_owner ON pulledDocuments (ownerID)",
+            "CREATE TABLE pushURINonces (issuerID TEXT NOT NULL, ts TEXT NOT NULL, createdAt TIMESTAMPTZ NOT NULL, PRIMARY KEY (issuerID, ts))",
         ]),
     ]
 

@@ -40,6 +40,10 @@ extension PostgresStore: PullStore {
         }
     }
 
+    public func inPullTransaction<T: Sendable>(_ work: @escaping @Sendable (any PullTransaction) throws -> T) async throws -> T {
+        try await committer.write { tx in try work(tx) }
+    }
+
     public func deletePulled(id: String, ownerID: String, audit: AuditEntry) async throws -> Bool {
         try await committer.write { tx in
             guard try tx.connection.execute("DELETE FROM pulledDocuments WHERE id = \(id) AND ownerID = \(ownerID)") == 1 else { return false }
@@ -47,4 +51,22 @@ extension PostgresStore: PullStore {
             return true
         }
     }
+}
+
+extension PostgresTransaction: PullTransaction {
+    public func spendPushURINonce(issuerID: String, ts: String, at: Date) throws -> Bool {
+        try connection.execute("INSERT INTO pushURINonces (issuerID, ts, createdAt) VALUES (\(issuerID), \(ts), \(at)) ON CONFLICT DO NOTHING") == 1
+    }
+
+    public func pulledDocument(ownerID: String, uri: String) throws -> PulledDocumentRecord? {
+        try connection.query("SELECT * FROM pulledDocuments WHERE ownerID = \(ownerID) AND uri = \(uri) FOR UPDATE").first?.record()
+    }
+
+    public func savePulled(_ record: PulledDocumentRecord) throws {
+        if try connection.execute(PGColumns.update(record, in: "pulledDocuments", key: "id")) == 0 {
+            try connection.execute(PGColumns.insert(record, into: "pulledDocuments"))
+        }
+    }
+
+    public func deletePulled(id: String) throws { try connection.execute("DELETE FROM pulledDocuments WHERE id = \(id)") }
 }

@@ -225,7 +225,8 @@ extension PostgresStore: StorageMaintenance {
     public func pruneExpired(now: Date) async throws -> PruneCounts {
         let cutoff = now.addingTimeInterval(-Pruning.keep)
         return try pool.transaction { c in
-            PruneCounts(
+            try c.execute("DELETE FROM pushURINonces WHERE createdAt < \(cutoff)")
+            return PruneCounts(
                 challenges: try c.execute("DELETE FROM otpChallenges WHERE createdAt < \(cutoff) AND expiresAt < \(now)"),
                 kycRequests: try c.execute("DELETE FROM kycRequests WHERE createdAt < \(cutoff) AND expiresAt < \(now)"),
                 sessions: try c.execute("DELETE FROM sessions WHERE expiresAt < \(cutoff) OR revokedAt < \(cutoff)"),

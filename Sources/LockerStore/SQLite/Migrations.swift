@@ -35,6 +35,13 @@ extension LockerDatabase {
                 t.column("createdAt", .datetime).notNull()
                 t.column("updatedAt", .datetime).notNull()
             }
+            // Each Push URI call's `ts` is accepted once per issuer (its HMAC covers only client id and ts).
+            try db.create(table: "pushURINonces") { t in
+                t.column("issuerID", .text).notNull()
+                t.column("ts", .text).notNull()
+                t.column("createdAt", .datetime).notNull()
+                t.primaryKey(["issuerID", "ts"])
+            }
         }
         migrator.registerMigration("v2-issuers-auth-audit") { db in
             try db.alter(table: "documents") { t in

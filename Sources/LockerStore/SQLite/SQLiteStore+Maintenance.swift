@@ -31,6 +31,7 @@ extension SQLiteStore: StorageMaintenance {
                    OR connectionID IN (SELECT id FROM partnerConnections WHERE endedAt < ? OR expiresAt < ?)
                 """, arguments: [cutoff, cutoff, cutoff])
             let tokens = db.changesCount
+            try db.execute(sql: "DELETE FROM pushURINonces WHERE createdAt < ?", arguments: [cutoff])
             try db.execute(sql: "DELETE FROM partnerConnections WHERE endedAt < ? OR expiresAt < ?", arguments: [cutoff, cutoff])
             return PruneCounts(challenges: challenges, kycRequests: kycRequests, sessions: sessions, partnerTokens: tokens, partnerConnections: db.changesCount)
         }

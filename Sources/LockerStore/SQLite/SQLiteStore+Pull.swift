@@ -37,6 +37,10 @@ extension SQLiteStore: PullStore {
         }
     }
 
+    public func inPullTransaction<T: Sendable>(_ work: @escaping @Sendable (any PullTransaction) throws -> T) async throws -> T {
+        try await committer.write { db in try work(SQLiteTransaction(db: db)) }
+    }
+
     public func deletePulled(id: String, ownerID: String, audit: AuditEntry) async throws -> Bool {
         try await committer.write { db in
             try db.execute(sql: "DELETE FROM pulledDocuments WHERE id = ? AND ownerID = ?", arguments: [id, ownerID])
@@ -45,4 +49,18 @@ extension SQLiteStore: PullStore {
             return true
         }
     }
+}
+
+extension SQLiteTransaction: PullTransaction {
+    func spendPushURINonce(issuerID: String, ts: String, at: Date) throws -> Bool {
+        try db.execute(sql: "INSERT OR IGNORE INTO pushURINonces (issuerID, ts, createdAt) VALUES (?, ?, ?)", arguments: [issuerID, ts, at])
+        return db.changesCount == 1
+    }
+
+    func pulledDocument(ownerID: String, uri: String) throws -> PulledDocumentRecord? {
+        try PulledDocumentRecord.filter(Column("ownerID") == ownerID && Column("uri") == uri).fetchOne(db)
+    }
+
+    func savePulled(_ record: PulledDocumentRecord) throws { try record.save(db) }
+    func deletePulled(id: String) throws { try db.execute(sql: "DELETE FROM pulledDocuments WHERE id = ?", arguments: [id]) }
 }
