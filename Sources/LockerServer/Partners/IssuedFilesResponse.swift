@@ -22,12 +22,16 @@ struct IssuedFilesResponse: Encodable, Sendable {
     var items: [Item]
     var resource = "issued"
 
-    init(_ documents: [DocumentRecord], issuers: [String: String]) {
+    /// `pulled`: documents kept by their issuers, with each issuer's name (size and date are the issuer's to tell).
+    init(_ documents: [DocumentRecord], issuers: [String: String], pulled: [(PulledDocumentRecord, String)] = []) {
         items = documents.map { d in
             let day = d.issuedOn.split(separator: "-")
             return Item(name: DocTypeNames.name(d.docType), size: String(d.size), date: day.count == 3 ? "\(day[2])-\(day[1])-\(day[0])" : d.issuedOn,
                         mime: [d.contentType], uri: d.uri, doctype: d.docType, description: DocTypeNames.name(d.docType),
                         issuerid: d.issuerID, issuer: issuers[d.issuerID] ?? d.issuerID)
+        } + pulled.map { d, issuer in
+            Item(name: DocTypeNames.name(d.docType), size: "", date: "", mime: ["application/pdf"], uri: d.uri ?? "", doctype: d.docType,
+                 description: DocTypeNames.name(d.docType), issuerid: d.issuerID, issuer: issuer)
         }
     }
 }

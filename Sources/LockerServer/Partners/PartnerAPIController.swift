@@ -96,8 +96,9 @@ struct PartnerAPIController {
         do {
             let access = try partners.access(token: try Self.bearer(request), scope: .list)
             let (documents, issuers) = try services.documents.list(ownerID: access.citizen.id)
+            let pulled = try services.pull.list(citizen: access.citizen).filter { $0.status == .issued }.map { ($0, services.pull.issuerName($0.issuerID)) }
             try await partners.record("partner.listed", access)
-            return try JSONResponse.encode(IssuedFilesResponse(documents.filter { $0.revokedAt == nil }, issuers: issuers))
+            return try JSONResponse.encode(IssuedFilesResponse(documents.filter { $0.revokedAt == nil }, issuers: issuers, pulled: pulled))
         } catch let error as OAuthError {
             return error.response()
         }
@@ -109,8 +110,14 @@ struct PartnerAPIController {
         do {
             let access = try partners.access(token: try Self.bearer(request), scope: .download)
             let citizen = access.citizen
-            guard let uri = context.parameters.get("uri"), DocumentURI(uri) != nil,
-                  let document = try services.storage.ownedDocument(uri: uri, ownerID: citizen.id) else { throw OAuthError.invalidURI }
+            guard let uri = context.parameters.get("uri"), DocumentURI(uri) != nil else { throw OAuthError.invalidURI }
+            guard let document = try services.storage.ownedDocument(uri: uri, ownerID: citizen.id) else {
+                // A document kept by its issuer: fetched for the partner as for the owner, never stored.
+                guard let pulled = try services.pull.issued(citizen: citizen, uri: uri) else { throw OAuthError.invalidURI }
+                let bytes = try await services.pull.fetch(pulled, citizen: citizen)
+                try await partners.record("partner.downloaded", access, pulledURI: uri)
+                return PullController.contentResponse(pulled, bytes)
+            }
             guard document.revokedAt == nil else {
                 throw OAuthError(status: .gone, code: "invalid_uri", description: "This certificate was revoked by its issuer or an administrator.")
             }

@@ -140,10 +140,15 @@ struct PartnerService: Sendable {
     }
 
     /// Records an access (its audit entry and the connection's last use) durably, before anything is sent.
-    func record(_ action: String, _ access: PartnerAccess, document: DocumentRecord? = nil) async throws {
+    /// `pulledURI`: a document kept by its issuer, fetched for this access.
+    func record(_ action: String, _ access: PartnerAccess, document: DocumentRecord? = nil, pulledURI: String? = nil) async throws {
         let now = clock()
         var detail = ["partner": access.partner.id, "partnerName": access.partner.name, "connection": access.connection.id]
         if let document { detail["uri"] = document.uri }
+        if let pulledURI {
+            detail["uri"] = pulledURI
+            detail["pulled"] = "true"
+        }
         let audit = AuditEntry(at: now, action: action, actor: "partner", citizenID: access.citizen.id, documentID: document?.id, detail: detail)
         let connectionID = access.connection.id
         try await store.inPartnerTransaction { tx in

@@ -91,9 +91,21 @@ struct PullService: Sendable {
         }
     }
 
-    /// Fetches the bytes again from the issuer; the trace is durable before they are returned.
+    /// The owner's download: fetched again from the issuer; the trace is durable before the bytes are returned.
     func download(citizen: CitizenRecord, id: String?) async throws -> (PulledDocumentRecord, [UInt8]) {
         guard let id, Validate.localID(id), let record = try store.pulledDocument(id: id, ownerID: citizen.id) else { throw Problem.notFound }
+        let bytes = try await fetch(record, citizen: citizen)
+        try await audit.appendAudit(auditEntry("document.pulled", record, issuer: try store.pullIssuer(id: record.issuerID), actor: "citizen", at: clock()))
+        return (record, bytes)
+    }
+
+    /// The citizen's issued pulled document with this URI (a partner app names documents by URI).
+    func issued(citizen: CitizenRecord, uri: String) throws -> PulledDocumentRecord? {
+        try store.pulledDocuments(ownerID: citizen.id).first { $0.uri == uri && $0.status == .issued }
+    }
+
+    /// A Pull Doc request for the document's bytes, checked; the caller audits who got them.
+    func fetch(_ record: PulledDocumentRecord, citizen: CitizenRecord) async throws -> [UInt8] {
         guard record.status == .issued, let uri = record.uri else {
             throw Problem(.conflict, "pending", "Not ready yet", detail: "The issuer is still preparing this document; it appears in your list when ready.")
         }
@@ -109,8 +121,7 @@ struct PullService: Sendable {
             guard let text = answer.docContent, let bytes = Data(base64Encoded: text).map({ [UInt8]($0) }), !bytes.isEmpty else {
                 throw PullFailure.issuerFailed("the answer carries no document")
             }
-            try await audit.appendAudit(auditEntry("document.pulled", record, issuer: issuer, actor: "citizen", at: clock()))
-            return (record, bytes)
+            return bytes
         } catch let failure as PullFailure {
             throw failure.problem
         }
