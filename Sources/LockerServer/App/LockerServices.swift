@@ -65,7 +65,7 @@ public struct LockerServices: Sendable {
         signIn = SignInService(store: storage, otp: otp, vault: vault, sms: sms, settings: settings, sessionCache: sessionCache, clock: clock)
         kyc = KYCService(store: storage, otp: otp, status: status, audit: storage, vault: vault, sms: sms, settings: settings, clock: clock)
         documents = DocumentService(store: storage, directory: storage, audit: storage, vault: vault, clock: clock)
-        shares = ShareService(store: storage, documents: storage, directory: storage, vault: vault, status: status, passcodeKey: challengeKey, clock: clock)
+        shares = ShareService(store: storage, documents: storage, pulls: storage, directory: storage, vault: vault, status: status, passcodeKey: challengeKey, clock: clock)
         partners = PartnerService(store: storage, clock: clock)
         pull = PullService(store: storage, audit: storage, vault: vault, settings: settings, clock: clock)
         pushes = PushService(store: storage, vault: vault, pendingCitizens: PendingCitizens(), settings: settings, clock: clock,

@@ -25,12 +25,12 @@ enum SharePage {
 
     /// What the link holds and a button that redeems it; `error` (with its status) when a
     /// passcode was wrong.
-    static func page(token: String, share: ShareRecord, document: DocumentRecord, issuerName: String, timeZone: TimeZone,
+    static func page(token: String, share: ShareRecord, docType: String, issuerName: String, timeZone: TimeZone,
                      error: String? = nil, status: HTTPResponse.Status = .ok) -> Response {
         let usesLeft = share.maxUses - share.usesSpent
         let context: [String: Any] = [
             "title": "Shared certificate", "noScript": true, "error": error ?? false,
-            "docName": DocTypeNames.name(document.docType), "issuerName": issuerName,
+            "docName": DocTypeNames.name(docType), "issuerName": issuerName,
             "expiresAt": HumanTime(timeZone: timeZone).string(share.expiresAt), "expiresAtISO": Timestamp.string(share.expiresAt),
             "usesLeft": usesLeft, "token": token, "passcode": share.passcodeHash != nil,
             "what": share.scope == .document ? "the certificate itself" : "a signed statement of the certificate's status (not the certificate)",

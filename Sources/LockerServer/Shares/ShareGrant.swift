@@ -5,7 +5,9 @@ import LockerStore
 /// entry of this redemption says of the grant and the client.
 struct ShareGrant: Sendable {
     let share: ShareRecord
-    let document: DocumentRecord
+    /// The stored document, or nil for one kept by its issuer (`pulled`).
+    let document: DocumentRecord?
+    let pulled: PulledDocumentRecord?
     let owner: CitizenRecord
     let at: Date
     let detail: [String: String]

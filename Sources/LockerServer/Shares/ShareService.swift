@@ -9,6 +9,8 @@ import LockerStore
 struct ShareService: Sendable {
     let store: any ShareStore
     let documents: any DocumentStore
+    /// Documents kept by their issuers, which a document-scope grant reaches too.
+    let pulls: any PullStore
     let directory: any DirectoryStore
     let vault: Vault
     let status: StatusService
@@ -37,15 +39,24 @@ struct ShareService: Sendable {
         guard (1...1000).contains(maxUses) else { throw Problem.badRequest("maxUses must be 1-1000") }
         guard let scope = ShareRecord.Scope(rawValue: request.scope ?? "document") else { throw Problem.badRequest("scope must be document or status") }
         if let passcode = request.passcode { guard (4...64).contains(passcode.unicodeScalars.count) else { throw Problem.badRequest("passcode must be 4-64 characters") } }
-        guard let document = try documents.ownedDocument(id: id, ownerID: citizen.id) else { throw Problem.notFound }
-        guard document.revokedAt == nil else { throw Problem(.gone, "revoked", "Revoked", detail: "This document was revoked; it cannot be shared.") }
+        let documentID: String
+        if let document = try documents.ownedDocument(id: id, ownerID: citizen.id) {
+            guard document.revokedAt == nil else { throw Problem(.gone, "revoked", "Revoked", detail: "This document was revoked; it cannot be shared.") }
+            documentID = document.id
+        } else if let pulled = try pulls.pulledDocument(id: id, ownerID: citizen.id) {
+            guard pulled.status == .issued else { throw Problem(.conflict, "pending", "Not ready yet", detail: "The issuer is still preparing this document.") }
+            guard scope == .document else { throw Problem.badRequest("A document kept by its issuer can be shared only whole (scope document): Locker holds no claims of it to state.") }
+            documentID = pulled.id
+        } else {
+            throw Problem.notFound
+        }
         let now = clock()
         let token = Credential.make(prefix: "shr")
         let shareID = SecureRandom.identifier()
-        let share = ShareRecord(id: shareID, tokenHash: Data(Credential.hash(token)), documentID: document.id, ownerID: citizen.id, scope: scope,
+        let share = ShareRecord(id: shareID, tokenHash: Data(Credential.hash(token)), documentID: documentID, ownerID: citizen.id, scope: scope,
                                 label: label, maxUses: maxUses, passcodeHash: request.passcode.map { passcodeHash($0, shareID: shareID) },
                                 createdAt: now, expiresAt: now.addingTimeInterval(TimeInterval(lifetime)))
-        try await store.createShare(share, audit: AuditEntry(at: now, action: "share.created", actor: "citizen", citizenID: citizen.id, documentID: document.id,
+        try await store.createShare(share, audit: AuditEntry(at: now, action: "share.created", actor: "citizen", citizenID: citizen.id, documentID: documentID,
                                                             detail: ["share": shareID, "label": label, "scope": scope.rawValue, "maxUses": String(maxUses)]))
         return (share, token)
     }
@@ -74,11 +85,15 @@ struct ShareService: Sendable {
 
     /// The grant behind a link token with its document and issuer's name, if it can still be
     /// redeemed; nil for unknown, expired, withdrawn, used-up and revoked alike. Spends nothing.
-    func liveLink(token: String) throws -> (ShareRecord, DocumentRecord, String)? {
+    /// A live grant's share, its document's type and issuer name (for the link page).
+    func liveLink(token: String) throws -> (ShareRecord, docType: String, issuerName: String)? {
         guard Self.plausible(token) else { return nil }
-        guard let (share, document, issuer) = try store.link(tokenHash: Data(Credential.hash(token))),
-              share.state(at: clock()) == .active, document.revokedAt == nil else { return nil }
-        return (share, document, issuer)
+        let hash = Data(Credential.hash(token))
+        if let (share, document, issuer) = try store.link(tokenHash: hash) {
+            return share.state(at: clock()) == .active && document.revokedAt == nil ? (share, document.docType, issuer) : nil
+        }
+        guard let (share, pulled, issuer) = try store.pulledLink(tokenHash: hash), share.state(at: clock()) == .active, pulled.status == .issued else { return nil }
+        return (share, pulled.docType, issuer)
     }
 
     /// Whether a string could be a share token at all (checked before any hashing or lookup).
@@ -97,9 +112,18 @@ struct ShareService: Sendable {
         let agent = String(String.UnicodeScalarView(userAgent.unicodeScalars.prefix(200).map { Validate.displaySafe($0) ? $0 : "\u{FFFD}" }))
         let service = self
         return try await store.inShareTransaction { tx in
-            guard let (share, document, owner) = try tx.grant(tokenHash: tokenHash), share.state(at: now) == .active,
-                  document.revokedAt == nil else { return .notFound }
-            let grant = ShareGrant(share: share, document: document, owner: owner, at: now,
+            let found: (ShareRecord, DocumentRecord?, PulledDocumentRecord?, CitizenRecord)
+            if let (share, document, owner) = try tx.grant(tokenHash: tokenHash) {
+                guard document.revokedAt == nil else { return .notFound }
+                found = (share, document, nil, owner)
+            } else if let (share, pulled, owner) = try tx.pulledGrant(tokenHash: tokenHash), pulled.status == .issued {
+                found = (share, nil, pulled, owner)
+            } else {
+                return .notFound
+            }
+            let (share, document, pulled, owner) = found
+            guard share.state(at: now) == .active else { return .notFound }
+            let grant = ShareGrant(share: share, document: document, pulled: pulled, owner: owner, at: now,
                                    detail: ["share": share.id, "label": share.label, "client": client, "userAgent": agent, "scope": share.scope.rawValue])
             if let expected = share.passcodeHash,
                !ConstantTime.equal([UInt8](passcode.map { service.passcodeHash($0, shareID: share.id) } ?? Data()), [UInt8](expected)) {
@@ -168,7 +192,8 @@ struct ShareService: Sendable {
     /// Valid means what a status answer counts: unrevoked (checked before the use was spent),
     /// from an enabled issuer registered for this document type, not dated in the future.
     func statusStatement(_ grant: ShareGrant) throws -> String {
-        let (document, owner, now) = (grant.document, grant.owner, grant.at)
+        guard let document = grant.document else { throw Problem.notFound }  // a pulled document is shared only whole
+        let (owner, now) = (grant.owner, grant.at)
         let issuer = try directory.issuer(id: document.issuerID)
         let valid = issuer?.vouches(for: document.docType) == true && document.issuedOn <= Validate.latestIssueDate(now: now)
         var facts: [(String, String)] = [

@@ -76,19 +76,20 @@ struct SharesController {
             throw Problem.notFound
         case .wrongPasscode(let remaining):
             let detail = "The passcode is wrong; \(Plural.count(remaining, "try", "tries")) left before the link locks."
-            if browser, let (share, document, issuer) = try shares.liveLink(token: body.token) {
-                return SharePage.page(token: body.token, share: share, document: document, issuerName: issuer,
+            if browser, let (share, docType, issuer) = try shares.liveLink(token: body.token) {
+                return SharePage.page(token: body.token, share: share, docType: docType, issuerName: issuer,
                                       timeZone: services.settings.timeZone, error: detail, status: .forbidden)
             }
             throw Problem(.forbidden, "passcode-invalid", "Wrong passcode", detail: detail)
         case .status(let grant):
             return StatementResponse(statement: try await shares.statement(grant)).response()
         case .document(let grant):
+            guard let document = grant.document else { return try await pulled(grant) }
             let prepared = try await shares.deliverDocument(grant) {
-                try ContentResponse.prepare(reader: services.vault.openDocument(grant.document, owner: grant.owner), document: grant.document, logger: context.logger)
+                try ContentResponse.prepare(reader: services.vault.openDocument(document, owner: grant.owner), document: document, logger: context.logger)
             }
             let shares = self.shares
-            return ContentResponse.make(prepared, document: grant.document, logger: context.logger) { sent in
+            return ContentResponse.make(prepared, document: document, logger: context.logger) { sent in
                 await shares.recordCut(grant, bytesSent: sent)
             }
         }
@@ -98,7 +99,22 @@ struct SharesController {
     /// Opening it (as a chat app's link preview does) spends nothing.
     @Sendable func linkPage(_ request: Request, context: LockerRequestContext) async throws -> Response {
         let token = context.parameters.get("token") ?? ""
-        guard let (share, document, issuer) = try shares.liveLink(token: token) else { return SharePage.gone() }
-        return SharePage.page(token: token, share: share, document: document, issuerName: issuer, timeZone: services.settings.timeZone)
+        guard let (share, docType, issuer) = try shares.liveLink(token: token) else { return SharePage.gone() }
+        return SharePage.page(token: token, share: share, docType: docType, issuerName: issuer, timeZone: services.settings.timeZone)
+    }
+
+    /// A grant on a document kept by its issuer: fetched afresh (nothing stored); the use is
+    /// spent only once the issuer answered, and a failure is recorded with nothing spent.
+    func pulled(_ grant: ShareGrant) async throws -> Response {
+        guard let pulled = grant.pulled else { throw Problem.notFound }
+        let bytes: [UInt8]
+        do {
+            bytes = try await services.pull.fetch(pulled, citizen: grant.owner)
+        } catch {
+            try? await shares.recordFailure(grant, action: "share.failed", refund: false, extra: ["reason": "issuer", "pulled": "true"])
+            throw error
+        }
+        _ = try await shares.deliverDocument(grant) { bytes }
+        return PullController.contentResponse(pulled, bytes)
     }
 }

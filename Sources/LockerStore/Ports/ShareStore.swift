@@ -10,6 +10,8 @@ public protocol ShareStore: Sendable {
     /// The grant with this token hash, its document and that document's issuer name, read
     /// without changing anything (the link page).
     func link(tokenHash: Data) throws -> (ShareRecord, DocumentRecord, issuerName: String)?
+    /// The same for a grant on a document kept by its issuer (`PulledDocumentRecord`).
+    func pulledLink(tokenHash: Data) throws -> (ShareRecord, PulledDocumentRecord, issuerName: String)?
     /// Runs `work` in one durable write transaction (the group commit on SQLite).
     func inShareTransaction<T: Sendable>(_ work: @escaping @Sendable (any ShareTransaction) throws -> T) async throws -> T
 }

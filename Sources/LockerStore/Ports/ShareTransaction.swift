@@ -4,6 +4,8 @@ import Foundation
 public protocol ShareTransaction {
     /// The grant behind a token with its document and owner.
     func grant(tokenHash: Data) throws -> (ShareRecord, DocumentRecord, CitizenRecord)?
+    /// The grant behind a token on a document kept by its issuer, with that reference and owner.
+    func pulledGrant(tokenHash: Data) throws -> (ShareRecord, PulledDocumentRecord, CitizenRecord)?
     func share(id: String) throws -> ShareRecord?
     /// Writes a grant's changed fields (revocation, wrong-passcode count).
     func update(_ share: ShareRecord) throws

@@ -182,6 +182,8 @@ enum PostgresSchema {
                 createdAt TIMESTAMPTZ NOT NULL, updatedAt TIMESTAMPTZ NOT NULL)
             """,
             "CREATE INDEX pulledDocuments_owner ON pulledDocuments (ownerID)",
+            // A grant may name a document kept by its issuer (pulledDocuments).
+            "ALTER TABLE shares DROP CONSTRAINT IF EXISTS shares_documentid_fkey",
             "CREATE TABLE pushURINonces (issuerID TEXT NOT NULL, ts TEXT NOT NULL, createdAt TIMESTAMPTZ NOT NULL, PRIMARY KEY (issuerID, ts))",
         ]),
     ]

@@ -154,6 +154,15 @@ extension PostgresStore: ShareStore {
         }
     }
 
+    public func pulledLink(tokenHash: Data) throws -> (ShareRecord, PulledDocumentRecord, issuerName: String)? {
+        try read { c in
+            guard let share: ShareRecord = try c.query("SELECT * FROM shares WHERE tokenHash = \(tokenHash)").first?.record(),
+                  let pulled: PulledDocumentRecord = try c.query("SELECT * FROM pulledDocuments WHERE id = \(share.documentID)").first?.record() else { return nil }
+            let name = try c.query("SELECT name FROM pullIssuers WHERE id = \(pulled.issuerID)").first?.decode(0, as: String.self)
+            return (share, pulled, name ?? pulled.issuerID)
+        }
+    }
+
     public func inShareTransaction<T: Sendable>(_ work: @escaping @Sendable (any ShareTransaction) throws -> T) async throws -> T {
         try await committer.write { tx in try work(tx) }
     }

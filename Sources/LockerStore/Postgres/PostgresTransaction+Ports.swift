@@ -13,6 +13,14 @@ extension PostgresTransaction: ShareTransaction {
         return (try row.record(prefix: "s"), try row.record(prefix: "d"), try row.record(prefix: "c"))
     }
 
+    public func pulledGrant(tokenHash: Data) throws -> (ShareRecord, PulledDocumentRecord, CitizenRecord)? {
+        guard let share: ShareRecord = try connection.query("SELECT * FROM shares WHERE tokenHash = \(tokenHash)").first?.record(),
+              let pulled: PulledDocumentRecord = try connection.query("SELECT * FROM pulledDocuments WHERE id = \(share.documentID)").first?.record(),
+              pulled.ownerID == share.ownerID,
+              let owner: CitizenRecord = try connection.query("SELECT * FROM citizens WHERE id = \(share.ownerID)").first?.record() else { return nil }
+        return (share, pulled, owner)
+    }
+
     public func share(id: String) throws -> ShareRecord? {
         try connection.query("SELECT * FROM shares WHERE id = \(id) FOR UPDATE").first?.record()
     }

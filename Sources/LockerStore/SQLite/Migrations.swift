@@ -259,6 +259,31 @@ extension LockerDatabase {
                 t.column("updatedAt", .datetime).notNull()
             }
         }
+        migrator.registerMigration("v13-shares-of-pulled-documents") { db in
+            // A grant may name a document kept by its issuer (pulledDocuments), so documentID no
+            // longer references documents; SQLite changes a constraint by rebuilding the table.
+            let columns = ShareRecord.CodingKeys.allCases.map(\.stringValue).joined(separator: ", ")
+            try db.create(table: "shares_v13") { t in
+                t.primaryKey("id", .text)
+                t.column("tokenHash", .blob).notNull().unique()
+                t.column("documentID", .text).notNull()
+                t.column("ownerID", .text).notNull().references("citizens")
+                t.column("scope", .text).notNull()
+                t.column("label", .text).notNull()
+                t.column("maxUses", .integer).notNull()
+                t.column("usesSpent", .integer).notNull()
+                t.column("passcodeHash", .blob)
+                t.column("wrongPasscodes", .integer).notNull()
+                t.column("createdAt", .datetime).notNull()
+                t.column("expiresAt", .datetime).notNull()
+                t.column("revokedAt", .datetime)
+            }
+            try db.execute(sql: "INSERT INTO shares_v13 (\(columns)) SELECT \(columns) FROM shares")
+            try db.drop(table: "shares")
+            try db.rename(table: "shares_v13", to: "shares")
+            try db.create(index: "shares_on_documentID", on: "shares", columns: ["documentID"])
+            try db.create(index: "shares_on_ownerID", on: "shares", columns: ["ownerID"])
+        }
         return migrator
     }
 }

@@ -25,6 +25,14 @@ extension SQLiteStore: ShareStore {
         }
     }
 
+    public func pulledLink(tokenHash: Data) throws -> (ShareRecord, PulledDocumentRecord, issuerName: String)? {
+        try database.read { db in
+            guard let share = try ShareRecord.filter(ShareRecord.Columns.tokenHash == tokenHash).fetchOne(db),
+                  let pulled = try PulledDocumentRecord.fetchOne(db, key: share.documentID) else { return nil }
+            return (share, pulled, try PullIssuerRecord.fetchOne(db, key: pulled.issuerID)?.name ?? pulled.issuerID)
+        }
+    }
+
     public func inShareTransaction<T: Sendable>(_ work: @escaping @Sendable (any ShareTransaction) throws -> T) async throws -> T {
         try await committer.write { db in try work(SQLiteTransaction(db: db)) }
     }

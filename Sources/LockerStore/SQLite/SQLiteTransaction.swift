@@ -14,6 +14,13 @@ extension SQLiteTransaction: ShareTransaction {
         try HotQueries.share(db, tokenHash: tokenHash)
     }
 
+    func pulledGrant(tokenHash: Data) throws -> (ShareRecord, PulledDocumentRecord, CitizenRecord)? {
+        guard let share = try ShareRecord.filter(ShareRecord.Columns.tokenHash == tokenHash).fetchOne(db),
+              let pulled = try PulledDocumentRecord.fetchOne(db, key: share.documentID), pulled.ownerID == share.ownerID,
+              let owner = try HotQueries.citizen(db, id: share.ownerID) else { return nil }
+        return (share, pulled, owner)
+    }
+
     func share(id: String) throws -> ShareRecord? {
         try ShareRecord.fetchOne(db, key: id)
     }
