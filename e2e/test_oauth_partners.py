@@ -333,17 +333,8 @@ def files_under(folder):
 # The browser
 # ---------------------------------------------------------------------------------------------
 
-def browser(download_dir):
-    options = webdriver.ChromeOptions()
-    options.binary_location = shutil.which("chromium") or "/usr/bin/chromium"
-    for flag in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,900"):
-        options.add_argument(flag)
-    options.add_experimental_option("prefs", {"download.default_directory": download_dir, "download.prompt_for_download": False,
-                                              "safebrowsing.enabled": False})
-    service = webdriver.ChromeService(executable_path=shutil.which("chromedriver") or "/usr/bin/chromedriver")
-    driver = webdriver.Chrome(options=options, service=service)
-    driver.set_page_load_timeout(30)
-    return driver
+# The same headless Chromium as the portal's browser test.
+from test_browser import browser  # noqa: E402
 
 
 def wait_otp(storage, mobile, before, timeout=10):
