@@ -62,6 +62,8 @@ def test_archived_entries_leave_the_live_log_and_still_verify_end_to_end(workdir
         shutil.move(archive_dir, moved_dir)
         missing = cli(storage, "audit", "verify")
         assert missing.returncode == 1 and "is missing" in missing.stdout
+        # A checkpoint cannot vouch for archived entries whose file is gone.
+        assert cli(storage, "audit", "verify", "--checkpoint", checkpoint).returncode == 1
         assert cli(storage, "audit", "verify", "--archives", moved_dir).returncode == 0
 
         # Changed: one flipped byte fails verify.

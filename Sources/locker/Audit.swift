@@ -43,6 +43,9 @@ struct Audit: ParsableCommand {
             }
             let vault = try Keys.vault(options)
             let (count, broken) = try Self.walkChain(of: vault)
+            // The live chain starts where the last archive ends: the archives must hold too.
+            let archived = try vault.verifyAuditArchives(folder: archives)
+            for problem in archived.problems where !options.json { print("audit archive BROKEN: \(problem)") }
             let (saved, finding): (AuditCheckpoint, AuditCheckpoint.Finding)
             do {
                 (saved, finding) = try vault.checkAuditCheckpoint(text.trimmingCharacters(in: .whitespacesAndNewlines))
@@ -55,7 +58,7 @@ struct Audit: ParsableCommand {
             case .missing(let last): verdict = "\(finding.word): the log ends at entry \(last), before the checkpoint's entry \(saved.seq); entries were cut off its end"
             case .differs: verdict = "\(finding.word): entry \(saved.seq) no longer has the hash the checkpoint signed"
             }
-            let intact = broken == nil && finding == .present
+            let intact = broken == nil && finding == .present && archived.problems.isEmpty
             if options.json {
                 struct Report: Encodable { var entries: Int; var intact: Bool; var firstBrokenEntry: Int64?; var checkpointEntry: Int64; var checkpointAt: Date; var checkpoint: String }
                 try printJSON(Report(entries: count, intact: intact, firstBrokenEntry: broken, checkpointEntry: saved.seq, checkpointAt: saved.at,

@@ -43,14 +43,14 @@ final class BoundedFetch: NSObject, URLSessionDataDelegate, @unchecked Sendable 
 
     func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive data: Data) {
         let over = pending.withLock { state -> Bool in
-            guard var transfer = state[dataTask.taskIdentifier] else { return false }
-            transfer.data.append(data)
-            if transfer.data.count > limit {
-                transfer.failure = .issuerFailed("the answer is larger than \(limit / (1 << 20)) MB")
-                transfer.data = Data()
+            let id = dataTask.taskIdentifier
+            guard state[id] != nil else { return false }
+            state[id]!.data.append(data)  // in place: no copy of what arrived before
+            if state[id]!.data.count > limit {
+                state[id]!.failure = .issuerFailed("the answer is larger than \(limit / (1 << 20)) MB")
+                state[id]!.data = Data()
             }
-            state[dataTask.taskIdentifier] = transfer
-            return transfer.failure != nil
+            return state[id]!.failure != nil
         }
         if over { dataTask.cancel() }
     }

@@ -16,6 +16,10 @@ struct PullAnswer: Sendable {
     var docContent: String?
 
     static func parse(_ body: Data) throws -> PullAnswer {
+        // UTF-8 only: another encoding (UTF-16, a byte-order mark) would hide a DTD from the byte search below.
+        guard !body.starts(with: [0xFE, 0xFF]), !body.starts(with: [0xFF, 0xFE]), !body.contains(0), String(data: body, encoding: .utf8) != nil else {
+            throw PullFailure.issuerFailed("the answer is not UTF-8 XML")
+        }
         for marker in ["<!DOCTYPE", "<!ENTITY", "<!doctype", "<!entity"] where body.range(of: Data(marker.utf8)) != nil {
             throw PullFailure.issuerFailed("the answer declares a DTD, which Locker never reads")
         }
@@ -24,14 +28,26 @@ struct PullAnswer: Sendable {
         parser.shouldResolveExternalEntities = false
         parser.shouldProcessNamespaces = false
         parser.delegate = reader
-        guard parser.parse(), reader.answer.status != nil else { throw PullFailure.issuerFailed("the answer is not a well-formed DigiLocker response") }
+        guard parser.parse(), !reader.declaredEntity, reader.answer.status != nil else { throw PullFailure.issuerFailed("the answer is not a well-formed DigiLocker response") }
         return reader.answer
     }
 
     /// Collects the few elements Locker reads; element names are matched without a namespace prefix.
     final class Reader: NSObject, XMLParserDelegate {
         var answer = PullAnswer()
+        var declaredEntity = false
         var path: [String] = []
+
+        // Belt and braces: any entity declaration stops the parse.
+        func parser(_ parser: XMLParser, foundInternalEntityDeclarationWithName name: String, value: String?) {
+            declaredEntity = true
+            parser.abortParsing()
+        }
+
+        func parser(_ parser: XMLParser, foundExternalEntityDeclarationWithName name: String, publicID: String?, systemID: String?) {
+            declaredEntity = true
+            parser.abortParsing()
+        }
         var text = ""
 
         func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?, attributes: [String: String] = [:]) {

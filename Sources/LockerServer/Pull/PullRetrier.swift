@@ -26,11 +26,15 @@ struct PullRetrier: Service {
         let pull = services.pull
         guard let due = try? services.storage.duePulls(now: services.clock(), limit: 50) else { return }
         for var record in due {
+            let now = services.clock()
             guard let issuer = try? services.storage.pullIssuer(id: record.issuerID), !issuer.disabled,
                   let citizen = try? services.vault.records.citizen(id: record.ownerID), let sealed = record.requestSealed,
                   let plain = try? services.vault.openPullSecret(sealed, field: "pull-request", ownerID: record.id),
-                  let fields = try? JSONDecoder().decode([String: String].self, from: Data(plain)) else { continue }
-            let now = services.clock()
+                  let fields = try? JSONDecoder().decode([String: String].self, from: Data(plain)) else {
+                // Not askable now (issuer disabled, …): later, so it never blocks the others' turn.
+                try? await reschedule(&record, at: now)
+                continue
+            }
             do {
                 if let uri = try await pull.askForURI(issuer: issuer, citizen: citizen, docType: record.docType, fields: fields) {
                     record.uri = uri

@@ -80,12 +80,16 @@ struct PullService: Sendable {
     }
 
     /// The document is the citizen's when a person it is issued to has the citizen's mobile
-    /// number (when the issuer gives one) and the name asked for (when both are given), and at
+    /// number (whenever the issuer gives one, masked or not) and the name asked for (when both are given), and at
     /// least one of the two could be compared.
     static func samePerson(_ persons: [PullAnswer.Person], mobile10: String, fullName: String?) -> Bool {
         persons.contains { person in
-            let digits = (person.phone ?? "").filter(\.isNumber)
-            let phone: Bool? = digits.count >= 10 ? String(digits.suffix(10)) == mobile10 : nil
+            // A phone the issuer sends must match, masked ones too (XXXXXX3210: the digits shown,
+            // at least four); one with fewer digits proves nothing and refuses the answer.
+            let given = (person.phone ?? "").trimmingCharacters(in: .whitespaces)
+            let digits = given.filter(\.isNumber)
+            let phone: Bool? = given.isEmpty ? nil : digits.count >= 10 ? String(digits.suffix(10)) == mobile10
+                : digits.count >= 4 ? mobile10.hasSuffix(digits) : false
             let name: Bool? = if let given = person.name, !given.isEmpty, let fullName { NameMatch.normalize(given) == NameMatch.normalize(fullName) } else { nil }
             return phone != false && name != false && (phone == true || name == true)
         }

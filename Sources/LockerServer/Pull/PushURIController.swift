@@ -7,7 +7,8 @@ import LockerStore
 /// DigiLocker's Push URI API, for pull issuers: `POST /public/account/1/pushuri` announces (A),
 /// updates (U) or withdraws (D) a URI in a citizen's list without sending the document.
 /// `hmac` = hex SHA-256(API key ‖ clientid ‖ ts); `ts` (Unix seconds or milliseconds) within
-/// 30 minutes of now and accepted once per issuer, since the HMAC covers nothing else.
+/// 30 minutes of now and accepted once per issuer, since the HMAC covers nothing else (so an
+/// issuer sending more than one call a second uses milliseconds).
 struct PushURIController {
     let services: LockerServices
     static let window: TimeInterval = 30 * 60
@@ -33,6 +34,12 @@ struct PushURIController {
         let now = services.clock()
         guard ts.utf8.count == 10 || ts.utf8.count == 13, ts.allSatisfy(\.isNumber), let number = Double(ts),
               abs(now.timeIntervalSince1970 - (ts.utf8.count == 13 ? number / 1000 : number)) <= Self.window else { throw Self.unauthorized }
+        // Spent before anything else is looked at: a captured request, even one refused below,
+        // can never be sent again with other fields.
+        let issuerID = issuer.id
+        guard try await services.storage.inPullTransaction({ tx in try tx.spendPushURINonce(issuerID: issuerID, ts: ts, at: now) }) else {
+            throw Self.unauthorized
+        }
         let action = try field("action")
         guard ["A", "U", "D"].contains(action) else { throw Problem.badRequest("action must be A (add), U (update) or D (delete).") }
         let uri = try field("uri"), citizenID = try field("digilockerid")
@@ -48,7 +55,6 @@ struct PushURIController {
         }
         let pull = services.pull
         let outcome = try await services.storage.inPullTransaction { tx -> String in
-            guard try tx.spendPushURINonce(issuerID: issuer.id, ts: ts, at: now) else { return "replayed" }
             let existing = try tx.pulledDocument(ownerID: citizenID, uri: uri)
             switch (action, existing) {
             case ("A", nil):
@@ -69,7 +75,6 @@ struct PushURIController {
             return "ok"
         }
         switch outcome {
-        case "replayed": throw Self.unauthorized
         case "absent": throw Problem(.notFound, "not-found", "Not found", detail: "This citizen's list has no such URI to \(action == "U" ? "update" : "delete").")
         default: return try JSONResponse.encode(["status": "ok", "action": action, "uri": uri])
         }

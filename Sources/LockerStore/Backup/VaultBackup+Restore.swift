@@ -8,6 +8,9 @@ extension VaultBackup {
     /// every document's sealed blob is there, and the audit chain.
     public static func verify(_ folder: String, progress: Progress = { _, _ in }) throws -> BackupCheck {
         let manifest = try readManifest(folder)
+        guard manifest.database.path == databaseName, manifest.keyring.path == keyringName, manifest.vaultMarker.map({ $0.path == markerName }) ?? true else {
+            throw StoreError("\(folder)/\(BackupManifest.fileName) names files other than the backup's own")
+        }
         var check = BackupCheck(manifest: manifest, filesChecked: 0, bytesChecked: 0, auditEntries: 0, problems: [])
         let files = manifest.files
         for (index, file) in files.enumerated() {

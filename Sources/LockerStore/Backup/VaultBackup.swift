@@ -25,9 +25,6 @@ public enum VaultBackup {
         guard BackupFile.isAbsentOrEmpty(folder) else { throw StoreError("backup folder \(folder) is not empty; give a new or empty folder") }
         try VaultIdentity.verifyReadOnly(layout: layout)
         try BackupFile.makeFolder(folder + "/blobs")
-        guard let keyring = try BackupFile.copy(layout.keyringPath, to: folder + "/" + keyringName, name: keyringName) else {
-            throw StoreError("no keyring at \(layout.keyringPath)")
-        }
         let marker = try BackupFile.copy(VaultIdentity.markerPath(layout), to: folder + "/" + markerName, name: markerName)
         let source = try LockerDatabase(path: layout.databasePath, readOnly: true)
         let blobFiles = FileBlobStore(layout: layout)
@@ -46,6 +43,10 @@ public enum VaultBackup {
                 try FileManager.default.removeItem(atPath: folder + "/" + (copied.removeValue(forKey: id)?.path ?? ""))
             }
             guard let database = try BackupFile.digest(folder + "/" + databaseName) else { throw StoreError("the database snapshot vanished from \(folder)") }
+            // The key ring after the final snapshot: a ring is never older than the keys the snapshot wraps.
+            guard let keyring = try BackupFile.copy(layout.keyringPath, to: folder + "/" + keyringName, name: keyringName) else {
+                throw StoreError("no keyring at \(layout.keyringPath)")
+            }
             let manifest = BackupManifest(format: BackupManifest.currentFormat, vaultID: snapshot.vaultID, createdAt: now,
                                           database: .init(path: databaseName, size: database.size, sha256: database.sha256),
                                           keyring: keyring, vaultMarker: marker, blobs: copied.values.sorted { $0.path < $1.path },

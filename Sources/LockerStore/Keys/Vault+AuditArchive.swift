@@ -85,7 +85,7 @@ extension Vault {
     /// An archived entry's hash (for a checkpoint older than the live log), nil if not archived.
     func archivedAuditHash(seq: Int64) throws -> Data? {
         guard let archive = try records.auditArchives().first(where: { $0.firstSeq <= seq && seq <= $0.lastSeq }) else { return nil }
-        if seq == archive.lastSeq { return archive.lastHash }
+        // From the file, never from the row alone: a forged row must not vouch for a checkpoint.
         return try openArchive(archive, folder: nil).first { $0.seq == seq }?.hash
     }
 

@@ -35,13 +35,6 @@ extension LockerDatabase {
                 t.column("createdAt", .datetime).notNull()
                 t.column("updatedAt", .datetime).notNull()
             }
-            // Each Push URI call's `ts` is accepted once per issuer (its HMAC covers only client id and ts).
-            try db.create(table: "pushURINonces") { t in
-                t.column("issuerID", .text).notNull()
-                t.column("ts", .text).notNull()
-                t.column("createdAt", .datetime).notNull()
-                t.primaryKey(["issuerID", "ts"])
-            }
         }
         migrator.registerMigration("v2-issuers-auth-audit") { db in
             try db.alter(table: "documents") { t in
@@ -283,6 +276,15 @@ extension LockerDatabase {
             try db.rename(table: "shares_v13", to: "shares")
             try db.create(index: "shares_on_documentID", on: "shares", columns: ["documentID"])
             try db.create(index: "shares_on_ownerID", on: "shares", columns: ["ownerID"])
+        }
+        migrator.registerMigration("v14-push-uri-nonces") { db in
+            // Each Push URI call's `ts` is accepted once per issuer (its HMAC covers only client id and ts).
+            try db.create(table: "pushURINonces") { t in
+                t.column("issuerID", .text).notNull()
+                t.column("ts", .text).notNull()
+                t.column("createdAt", .datetime).notNull()
+                t.primaryKey(["issuerID", "ts"])
+            }
         }
         return migrator
     }
