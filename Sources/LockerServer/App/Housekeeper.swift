@@ -3,7 +3,8 @@ import LockerStore
 import Logging
 import ServiceLifecycle
 
-/// Prunes expired OTP challenges, KYC-VS requests and ended sessions every ten minutes (see
+/// Prunes expired OTP challenges, KYC-VS requests, ended sessions, partner codes and tokens, ended
+/// partner connections and spent Push URI nonces every ten minutes (see
 /// `StorageMaintenance.pruneExpired`), so no table grows without bound. Never the audit log.
 struct Housekeeper: Service {
     let services: LockerServices
@@ -16,7 +17,8 @@ struct Housekeeper: Service {
                 do {
                     let pruned = try await services.maintenance.pruneExpired(now: services.clock())
                     if pruned.total > 0 {
-                        logger.info("expired rows pruned", metadata: ["challenges": "\(pruned.challenges)", "kycRequests": "\(pruned.kycRequests)", "sessions": "\(pruned.sessions)"])
+                        logger.info("expired rows pruned", metadata: ["challenges": "\(pruned.challenges)", "kycRequests": "\(pruned.kycRequests)", "sessions": "\(pruned.sessions)",
+                                                                   "partnerTokens": "\(pruned.partnerTokens)", "partnerConnections": "\(pruned.partnerConnections)"])
                     }
                 } catch {
                     logger.warning("pruning failed; will retry", metadata: ["error.type": "\(String(reflecting: type(of: error)))"])
