@@ -31,8 +31,12 @@ let package = Package(
         // Crypto, envelope format and domain rules. No I/O.
         .target(
             name: "LockerCore",
-            dependencies: [.product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["CZlib", .product(name: "Crypto", package: "swift-crypto")]
         ),
+        // The system zlib: raw DEFLATE (SMART Health Cards) and PNG's zlib stream and CRC-32.
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        // Debian's libqrencode, for QR images of SMART Health Cards.
+        .systemLibrary(name: "CQREncode", pkgConfig: "libqrencode", providers: [.apt(["libqrencode-dev"])]),
         // Persistence: SQLite through GRDB or PostgreSQL through postgres-nio, the blob store, the key provider.
         .target(
             name: "LockerStore",
@@ -55,7 +59,7 @@ let package = Package(
         .target(
             name: "LockerServer",
             dependencies: [
-                "LockerCore", "LockerStore",
+                "LockerCore", "LockerStore", "CQREncode", "CZlib",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Configuration", package: "swift-configuration"),
                 // /metrics in Prometheus' text format.

@@ -64,6 +64,11 @@ checks.positive_data_acceptance.expected-statuses = ["2xx", "403", "409", "410"]
 include-operation-id = "downloadDocument"
 checks.positive_data_acceptance.expected-statuses = ["2xx", "401", "404", "410"]
 
+# A health card of a revoked certificate is 410, of any other document type 404, by contract.
+[[operations]]
+include-operation-id = ["getHealthCard", "getHealthCardQR"]
+checks.positive_data_acceptance.expected-statuses = ["2xx", "401", "404", "410"]
+
 # Sharing a document the stateful phase revoked is 410 by contract too.
 [[operations]]
 include-operation-id = "createShare"

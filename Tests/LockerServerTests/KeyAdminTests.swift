@@ -89,7 +89,8 @@ struct KeyAdminTests {
     static func jwks(_ client: some TestClientProtocol) async throws -> [String: Curve25519.Signing.PublicKey] {
         let keys = try jsonObject(try await client.execute(uri: "/.well-known/jwks.json", method: .get))["keys"] as! [[String: String]]
         var out = [String: Curve25519.Signing.PublicKey]()
-        for k in keys { out[k["kid"]!] = try Curve25519.Signing.PublicKey(rawRepresentation: Base64URL.decode(k["x"]!)!) }
+        // The status keys (Ed25519); the SMART Health Card key (EC P-256) is not rotated here.
+        for k in keys where k["kty"] == "OKP" { out[k["kid"]!] = try Curve25519.Signing.PublicKey(rawRepresentation: Base64URL.decode(k["x"]!)!) }
         return out
     }
 }

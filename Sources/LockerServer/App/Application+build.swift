@@ -101,6 +101,7 @@ public func buildRouter(services: LockerServices, config: LockerConfig) -> Route
     AuthController(services: services).addRoutes(to: router)
     PushController(services: services).addRoutes(to: router)
     DocumentsController(services: services).addRoutes(to: router)
+    HealthCardController(services: services).addRoutes(to: router)
     ActivityController(services: services).addRoutes(to: router)
     KYCController(services: services).addRoutes(to: router)
     JWKSController(services: services).addRoutes(to: router)

@@ -3,7 +3,8 @@ import Hummingbird
 import LockerCore
 import LockerStore
 
-/// `GET /.well-known/jwks.json`: the public keys that verify status answers.
+/// `GET /.well-known/jwks.json`: the public keys that verify status answers (Ed25519) and
+/// SMART Health Cards (the P-256 key, whose `kid` is its RFC 7638 thumbprint).
 struct JWKSController {
     let services: LockerServices
 
@@ -11,7 +12,8 @@ struct JWKSController {
         router.get("/.well-known/jwks.json") { _, _ -> Response in
             let now = services.clock()
             _ = try services.vault.activeSigningKey(now: now)
-            let keys = try services.vault.publishedSigningKeys(now: now).map { CompactJWS.jwk(kid: $0.kid, publicKey: [UInt8]($0.publicKey)) }
+            var keys = try services.vault.publishedSigningKeys(now: now).map { CompactJWS.jwk(kid: $0.kid, publicKey: [UInt8]($0.publicKey)) }
+            keys.append(HealthCardJWS.jwk(try services.vault.healthCardSigningKey().publicKey))
             return try JSONResponse.encode(JWKSResponse(keys: keys)).withCacheControl("public, max-age=300")
         }
     }

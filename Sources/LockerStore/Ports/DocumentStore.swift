@@ -8,4 +8,7 @@ public protocol DocumentStore: Sendable {
     func ownedDocument(uri: String, ownerID: String) throws -> DocumentRecord?
     /// The owner's documents, newest first.
     func documents(ownerID: String) throws -> [DocumentRecord]
+    /// The ids of every revoked document of a type, across citizens, in id order (the
+    /// revocation list of SMART Health Cards).
+    func revokedDocumentIDs(docType: String) throws -> [String]
 }

@@ -88,6 +88,12 @@ extension PostgresStore: DocumentStore {
     public func documents(ownerID: String) throws -> [DocumentRecord] {
         try read { c in try c.query("SELECT * FROM documents WHERE ownerID = \(ownerID) ORDER BY createdAt DESC").map { try $0.record() } }
     }
+
+    public func revokedDocumentIDs(docType: String) throws -> [String] {
+        try read { c in
+            try c.query("SELECT id FROM documents WHERE docType = \(docType) AND revokedAt IS NOT NULL ORDER BY id").map { try $0.decode(0, as: String.self) }
+        }
+    }
 }
 
 extension PostgresStore: StatusStore {

@@ -73,6 +73,8 @@ public struct DocumentRecord: Codable, Sendable, Equatable, FetchableRecord, Per
         public static let uri = Column(CodingKeys.uri)
         public static let blobID = Column(CodingKeys.blobID)
         public static let createdAt = Column(CodingKeys.createdAt)
+        public static let docType = Column(CodingKeys.docType)
+        public static let revokedAt = Column(CodingKeys.revokedAt)
     }
 }
 

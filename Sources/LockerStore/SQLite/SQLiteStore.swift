@@ -66,6 +66,13 @@ extension SQLiteStore: DocumentStore {
             try DocumentRecord.filter(DocumentRecord.Columns.ownerID == ownerID).order(DocumentRecord.Columns.createdAt.desc).fetchAll(db)
         }
     }
+
+    public func revokedDocumentIDs(docType: String) throws -> [String] {
+        try database.read { db in
+            try DocumentRecord.filter(DocumentRecord.Columns.docType == docType && DocumentRecord.Columns.revokedAt != nil)
+                .order(DocumentRecord.Columns.id).select(DocumentRecord.Columns.id, as: String.self).fetchAll(db)
+        }
+    }
 }
 
 extension SQLiteStore: StatusStore {

@@ -1,0 +1,2 @@
+// Debian's libqrencode (libqrencode-dev): QR symbols for SMART Health Cards.
+#include <qrencode.h>
