@@ -42,8 +42,9 @@ def test_a_document_share_of_a_pulled_document_fetches_it_afresh_and_spends_one_
     assert r.status_code == 200 and r.content == pdf and r.headers["Cache-Control"] == "no-store"
     assert pull_doc_requests(env, record["uri"]) == before + 1, "fetched from the issuer for the redemption"
     assert requests.post(env.base + "/v1/shares/redeem", json={"token": token}, timeout=30).status_code == 404, "one use only"
-    actions = [e["action"] for e in requests.get(env.base + "/v1/activity", headers=session, timeout=10).json()["events"]]
-    assert "share.redeemed" in actions[:3]
+    events = requests.get(env.base + "/v1/activity", headers=session, timeout=10).json()["events"]
+    redeemed = next(e for e in events if e["action"] == "share.redeemed")
+    assert redeemed["detail"]["pulled"] == "true" and redeemed["detail"]["uri"] == record["uri"], "the audit says it was pulled"
 
 
 def test_an_issuer_failing_a_shared_redemption_spends_no_use(env):

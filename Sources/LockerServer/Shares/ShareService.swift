@@ -124,7 +124,9 @@ struct ShareService: Sendable {
             let (share, document, pulled, owner) = found
             guard share.state(at: now) == .active else { return .notFound }
             let grant = ShareGrant(share: share, document: document, pulled: pulled, owner: owner, at: now,
-                                   detail: ["share": share.id, "label": share.label, "client": client, "userAgent": agent, "scope": share.scope.rawValue])
+                                   detail: ["share": share.id, "label": share.label, "client": client, "userAgent": agent, "scope": share.scope.rawValue]
+                                       // A document kept by its issuer: the trace says it was fetched from there.
+                                       .merging(pulled.map { ["pulled": "true", "uri": $0.uri ?? ""] } ?? [:]) { a, _ in a })
             if let expected = share.passcodeHash,
                !ConstantTime.equal([UInt8](passcode.map { service.passcodeHash($0, shareID: share.id) } ?? Data()), [UInt8](expected)) {
                 var current = share
