@@ -8,7 +8,7 @@ extension Issuers {
     static func registerPull(_ pending: (PullIssuerRecord, [UInt8]), options: GlobalOptions, pushed: Added?) throws {
         var (record, key) = pending
         let vault = try Keys.vault(options)
-        record.keySealed = try vault.sealPullSecret(key, field: "pull-key", ownerID: record.id)
+        record.keySealed = try vault.sealPullKey(key, issuerID: record.id)
         let audit = AuditEntry(at: Date(), action: "admin.pull-issuer-added", actor: "admin", detail: ["issuer": record.id, "docTypes": record.docTypes, "url": record.url])
         guard try store(options).addPullIssuer(record, audit: audit) else { throw CLIError("pull issuer \(record.id) already exists") }
         if options.json {

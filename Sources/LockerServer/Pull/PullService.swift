@@ -60,11 +60,11 @@ struct PullService: Sendable {
     /// The URI the issuer answers with (nil while it says pending), checked against the
     /// registered issuer, the asked type and the signed-in citizen.
     func askForURI(issuer: PullIssuerRecord, citizen: CitizenRecord, docType: String, fields: [String: String]) async throws -> String? {
-        let key = try vault.openPullSecret(issuer.keySealed, field: "pull-key", ownerID: issuer.id)
+        let client = try client(for: issuer)
         let mobile10 = String(try vault.mobile(of: citizen).filter(\.isNumber).suffix(10))
         let request = PullRequestXML.uri(issuerID: issuer.id, docType: docType, citizenID: citizen.id, mobile10: mobile10,
-                                         fields: fields.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }, key: key, now: clock())
-        let answer = try await PullIssuerClient(issuer: issuer, key: key, timeout: .seconds(settings.pullTimeout)).send(request)
+                                         fields: fields.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }, key: client.key, now: clock())
+        let answer = try await client.send(request)
         guard answer.root == "PullURIResponse" else { throw PullFailure.issuerFailed("expected a PullURIResponse") }
         switch answer.status {
         case "1":
@@ -117,9 +117,9 @@ struct PullService: Sendable {
             throw PullFailure.issuerFailed("the issuer is no longer registered").problem
         }
         do {
-            let key = try vault.openPullSecret(issuer.keySealed, field: "pull-key", ownerID: issuer.id)
-            let request = PullRequestXML.doc(issuerID: issuer.id, uri: uri, citizenID: citizen.id, key: key, now: clock())
-            let answer = try await PullIssuerClient(issuer: issuer, key: key, timeout: .seconds(settings.pullTimeout)).send(request)
+            let client = try client(for: issuer)
+            let request = PullRequestXML.doc(issuerID: issuer.id, uri: uri, citizenID: citizen.id, key: client.key, now: clock())
+            let answer = try await client.send(request)
             guard answer.root == "PullDocResponse" else { throw PullFailure.issuerFailed("expected a PullDocResponse") }
             guard answer.status == "1" else { throw answer.status == "0" ? PullFailure.notAtIssuer : PullFailure.issuerFailed("status \(answer.status ?? "")") }
             guard let text = answer.docContent, let bytes = Data(base64Encoded: text).map({ [UInt8]($0) }), !bytes.isEmpty else {
@@ -129,6 +129,11 @@ struct PullService: Sendable {
         } catch let failure as PullFailure {
             throw failure.problem
         }
+    }
+
+    /// The issuer's client with its shared key opened and the configured deadline.
+    func client(for issuer: PullIssuerRecord) throws -> PullIssuerClient {
+        PullIssuerClient(issuer: issuer, key: try vault.pullKey(of: issuer), timeout: .seconds(settings.pullTimeout))
     }
 
     func delete(citizen: CitizenRecord, id: String?) async throws {

@@ -28,7 +28,7 @@ struct PushURIController {
         }
         let clientID = try field("clientid"), ts = try field("ts"), hmac = try field("hmac").lowercased()
         guard Validate.issuerID(clientID), let issuer = try services.storage.pullIssuer(id: clientID), !issuer.disabled else { throw Self.unauthorized }
-        let key = try services.vault.openPullSecret(issuer.keySealed, field: "pull-key", ownerID: issuer.id)
+        let key = try services.vault.pullKey(of: issuer)
         let expected = Hex.encode(Array(SHA256.hash(data: key + Array(clientID.utf8) + Array(ts.utf8))))
         guard ConstantTime.equal(Array(hmac.utf8), Array(expected.utf8)) else { throw Self.unauthorized }
         let now = services.clock()

@@ -15,6 +15,16 @@ extension Vault {
         Data(try FieldSeal.seal(plaintext, key: pullSealKey, field: field, ownerID: ownerID))
     }
 
+    /// A pull issuer's shared API key, sealed for storage.
+    public func sealPullKey(_ key: [UInt8], issuerID: String) throws -> Data {
+        try sealPullSecret(key, field: "pull-key", ownerID: issuerID)
+    }
+
+    /// A pull issuer's shared API key, opened to compute HMACs.
+    public func pullKey(of issuer: PullIssuerRecord) throws -> [UInt8] {
+        try openPullSecret(issuer.keySealed, field: "pull-key", ownerID: issuer.id)
+    }
+
     public func openPullSecret(_ sealed: Data, field: String, ownerID: String) throws -> [UInt8] {
         try FieldSeal.open([UInt8](sealed), key: pullSealKey, field: field, ownerID: ownerID)
     }
