@@ -31,8 +31,11 @@ let package = Package(
         // Crypto, envelope format and domain rules. No I/O.
         .target(
             name: "LockerCore",
-            dependencies: ["CZlib", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["CZlib", "CLockerGCM", .product(name: "Crypto", package: "swift-crypto")]
         ),
+        // AES-256-GCM segment opening through the system OpenSSL (libssl-dev), for the download
+        // path: plaintext is written straight into the response buffer (bench/download.sh).
+        .target(name: "CLockerGCM", linkerSettings: [.linkedLibrary("crypto")]),
         // The system zlib: raw DEFLATE (SMART Health Cards) and PNG's zlib stream and CRC-32.
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         // Debian's libqrencode, for QR images of SMART Health Cards.

@@ -56,6 +56,17 @@ bench_build() {
   LOCKER_CLI="$PWD/.build/release/locker"
 }
 
+# bench_cpu_ticks PID... : user+system CPU of the processes so far, in clock ticks (/proc/PID/stat
+# fields 14 and 15); divide a difference by `getconf CLK_TCK` for seconds.
+bench_cpu_ticks() {
+  local pid total=0 fields
+  for pid in "$@"; do
+    read -r -a fields < <(sed 's/^.*) //' "/proc/$pid/stat")
+    total=$((total + fields[11] + fields[12]))
+  done
+  echo "$total"
+}
+
 bench_free_port() {
   python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }

@@ -32,6 +32,12 @@ public struct EnvelopeOpener: Sendable {
     /// Sealed bytes per full segment.
     public var sealedSegmentSize: Int { segmentSize + Envelope.tagSize }
 
+    /// The same checks through OpenSSL, writing plaintext straight into a caller's buffer (the
+    /// download path).
+    public func decryptor() throws -> SegmentDecryptor {
+        try SegmentDecryptor(segmentKey: key, aad: aad, noncePrefix: noncePrefix, sealedSegmentSize: sealedSegmentSize)
+    }
+
     /// Authenticates segment `index` and appends its plaintext to `out`; on failure `out` is
     /// left as it was.
     public func openSegment(_ sealed: UnsafeRawBufferPointer, index: UInt32, isFinal: Bool, into out: inout [UInt8]) throws {

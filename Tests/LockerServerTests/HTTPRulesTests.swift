@@ -101,6 +101,22 @@ struct HTTPRulesTests {
         }
     }
 
+    @Test("a download caches the owner's data key for seconds; signing out forgets it at once")
+    func signOutForgetsDataKey() async throws {
+        let h = try harness()
+        try await h.app().test(.router) { client in
+            let (session, id) = try await document(client, h)
+            h.vault.dataKeys.removeAll()
+            let r = try await client.get("/v1/documents/\(id)/content", token: session)
+            #expect(r.status == .ok && String(buffer: r.body) == "document A bytes")
+            #expect(h.vault.dataKeys.count == 1)
+            let out = try await client.execute(uri: "/v1/auth/logout", method: .post, headers: [.authorization: "Bearer \(session)"])
+            #expect(out.status == .noContent)
+            #expect(h.vault.dataKeys.count == 0, "sign-out must drop the citizen's cached data key")
+            #expect(try await client.get("/v1/documents/\(id)/content", token: session).status == .unauthorized)
+        }
+    }
+
     @Test("HEAD answers every GET route with GET's status and headers and no body")
     func headEverywhere() async throws {
         let h = try harness()

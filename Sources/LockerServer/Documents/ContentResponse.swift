@@ -33,7 +33,7 @@ enum ContentResponse {
         guard reader.plaintextSize <= wholeBodyLimit else { return .stream(reader) }
         var body = ByteBufferAllocator().buffer(capacity: reader.plaintextSize)
         do {
-            while try reader.nextSegments(maxSealedBytes: Envelope.sealedSize(plaintextSize: wholeBodyLimit), { body.writeBytes($0) }) {}
+            while try reader.nextSegments(maxSealedBytes: Envelope.sealedSize(plaintextSize: wholeBodyLimit), into: &body) {}
         } catch let error as VaultCryptoError {
             logger.critical("stored document failed its integrity check", metadata: ["document": "\(document.id)", "error": "\(error)"])
             throw Problem.integrityFailure
@@ -70,7 +70,7 @@ enum ContentResponse {
                 var chunk = ByteBufferAllocator().buffer(capacity: chunkBytes)
                 var sent = 0
                 do {
-                    while try reader.nextSegments(maxSealedBytes: chunkBytes, { chunk.writeBytes($0) }) {
+                    while try reader.nextSegments(maxSealedBytes: chunkBytes, into: &chunk) {
                         try await writer.write(chunk)
                         sent += chunk.readableBytes
                         chunk.clear()

@@ -91,10 +91,11 @@ struct SignInService: Sendable {
         }
     }
 
-    /// Ends a session at once (and on this node, its cached copy).
+    /// Ends a session at once (and on this node, its cached copy and the citizen's cached data key).
     func endSession(_ session: SessionRecord, citizen: CitizenRecord) async throws {
         let now = clock()
         sessionCache.remove(session.tokenHash)
+        vault.dataKeys.remove(citizenID: citizen.id)
         try await store.inSignInTransaction { tx in
             guard try tx.revokeSession(id: session.id, at: now) else { return }
             try tx.appendAudit(AuditEntry(at: now, action: "auth.signed-out", actor: "citizen", citizenID: citizen.id, detail: ["session": session.id]))

@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import LockerCore
+import NIOCore
 
 /// Decrypts a sealed blob one segment at a time, for streaming into a response. A segment's
 /// plaintext is released only after its tag verifies; a truncated, extended or reordered blob
@@ -22,6 +23,8 @@ public final class DocumentReader: @unchecked Sendable {
     /// Sealed bytes read from the blob; sized on first use, never zero-filled (every byte used
     /// is read from the blob first).
     private var buffer = [UInt8]()
+    /// OpenSSL's context for `nextSegments(maxSealedBytes:into:)`, made on first use.
+    private var decryptor: SegmentDecryptor?
 
     init(blob: any BlobReader, contentKey: SymmetricKey, context: EnvelopeContext) throws {
         self.blob = blob
@@ -46,6 +49,29 @@ public final class DocumentReader: @unchecked Sendable {
     /// the blob in one read of at most `maxSealedBytes` (always at least one segment). Returns
     /// false once every segment is out. Fewer, larger reads: a 100 KB document is one `pread`.
     public func nextSegments(maxSealedBytes: Int, _ sink: (Data) throws -> Void) throws -> Bool {
+        try nextSealedRun(maxSealedBytes: maxSealedBytes) { raw, index in
+            try sink(try opener.openSegment(raw, index: UInt32(index), isFinal: index == layout.count - 1))
+        }
+    }
+
+    /// The download path: like `nextSegments(maxSealedBytes:_:)`, but each verified segment's
+    /// plaintext is decrypted straight into `out` (the response), with no copy in between. A
+    /// segment that fails leaves `out` as it was and no plaintext of it anywhere.
+    public func nextSegments(maxSealedBytes: Int, into out: inout ByteBuffer) throws -> Bool {
+        let decryptor = try self.decryptor ?? opener.decryptor()
+        self.decryptor = decryptor
+        return try nextSealedRun(maxSealedBytes: maxSealedBytes) { raw, index in
+            let length = raw.count - Envelope.tagSize
+            out.reserveCapacity(minimumWritableBytes: length)
+            try out.writeWithUnsafeMutableBytes(minimumWritableBytes: length) { free in
+                try decryptor.open(raw, index: UInt32(index), isFinal: index == layout.count - 1, into: free)
+            }
+        }
+    }
+
+    /// Reads the next run of whole segments (at most `maxSealedBytes`, at least one) in one read
+    /// and hands each sealed segment with its index to `open`; false once every segment is out.
+    private func nextSealedRun(maxSealedBytes: Int, _ open: (UnsafeRawBufferPointer, Int) throws -> Void) throws -> Bool {
         guard nextIndex < layout.count else {
             blob.close()
             return false
@@ -65,8 +91,7 @@ public final class DocumentReader: @unchecked Sendable {
             var at = 0
             for index in nextIndex..<end {
                 let segmentLength = layout.sealedLength(ofSegment: index)
-                try sink(try opener.openSegment(UnsafeRawBufferPointer(rebasing: raw[at..<(at + segmentLength)]), index: UInt32(index),
-                                                isFinal: index == layout.count - 1))
+                try open(UnsafeRawBufferPointer(rebasing: raw[at..<(at + segmentLength)]), index)
                 at += segmentLength
             }
         }

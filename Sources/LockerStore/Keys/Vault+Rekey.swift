@@ -51,6 +51,7 @@ extension Vault {
                                 "sessionsEnded": String(sessions), "sharesRevoked": String(shares), "partnerConnectionsEnded": String(connections)])
         })
         guard let outcome else { throw KeyAdminRefusal(description: "no citizen \(id)") }
+        dataKeys.remove(citizenID: id)
         return RekeyReport(citizenID: id, dekVersion: outcome.citizen.dekVersion, documents: outcome.documents,
                            sessionsEnded: outcome.sessions, sharesRevoked: outcome.shares, partnerConnectionsEnded: outcome.connections)
     }

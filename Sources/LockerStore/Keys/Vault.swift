@@ -20,6 +20,8 @@ public final class Vault: Sendable {
     public let blobs: any BlobStore
     let keyProvider: any KeyProvider
     private let keyringState: Mutex<(keyring: Keyring, stamp: String?)>
+    /// Citizens' data keys unwrapped in the last seconds (the download path's second unwrap).
+    public let dataKeys = DataKeyCache()
 
     /// Opens the vault under `layout`: checks the folders, loads (or, on a first start, creates)
     /// the keyring, opens and migrates the database. Throws one `StoreError` naming the problem
@@ -118,6 +120,7 @@ public final class Vault: Sendable {
             throw VaultIdentity.mismatch("the keyring now at \(layout.keyringPath) belongs to vault \(fresh.vaultID ?? "(none recorded)"), not to vault \(current.vaultID ?? "?") which this process serves; it was not loaded")
         }
         keyringState.withLock { $0 = (fresh, stamp) }
+        dataKeys.removeAll()
         return true
     }
 
@@ -135,6 +138,7 @@ public final class Vault: Sendable {
         try keyProvider.save(ring)
         let stamp = keyProvider.stamp()
         keyringState.withLock { $0 = (ring, stamp) }
+        dataKeys.removeAll()
         return ring
     }
 
@@ -171,8 +175,11 @@ public final class Vault: Sendable {
     /// version this process has not loaded yet, or one retired since: then the keyring and the
     /// record are read again, and the key is returned only if it is still the same data key.
     public func dataKey(of citizen: CitizenRecord) throws -> SymmetricKey {
+        if let key = dataKeys.key(citizenID: citizen.id, kekVersion: citizen.kekVersion, wrapped: citizen.dekWrapped) { return key }
         do {
-            return try keyring.unwrapDataKey(citizen.wrappedDataKey, ownerID: citizen.id)
+            let key = try keyring.unwrapDataKey(citizen.wrappedDataKey, ownerID: citizen.id)
+            dataKeys.store(key, citizenID: citizen.id, kekVersion: citizen.kekVersion, wrapped: citizen.dekWrapped)
+            return key
         } catch {
             try refreshKeyring()
             guard let current = try records.citizen(id: citizen.id), current.dekVersion == citizen.dekVersion else { throw error }
