@@ -97,16 +97,16 @@ def seed_downloads(base, storage, cli, workdir, count, size):
 # Where lockerd's CPU goes, by component: the first pattern that matches a sample's "dso symbol"
 # names its bucket.
 PROFILE_BUCKETS = [
-    ("AES-GCM decrypt (BoringSSL/OpenSSL)", r"aes|gcm|ghash|gcm_|EVP_|CRYPTO_gcm|aesni"),
-    ("other crypto (SHA-2, HKDF, HMAC, Ed25519)", r"sha256|sha512|SHA256|SHA512|hkdf|HMAC|ed25519|x25519|CCryptoBoringSSL|libcrypto"),
-    ("SQLite (reads, audit insert, WAL)", r"sqlite3|libsqlite"),
-    ("kernel: socket send/receive", r"\[kernel|tcp_|skb|sock_|__sys_send|__sys_recv|copy_user|copyout|ip_|net_|loopback|__dev_queue"),
-    ("kernel: files and fsync", r"ext4|jbd2|pread|vfs_|filemap|fsync|blk_|page_cache|xfs"),
-    ("kernel: scheduling, futex, epoll", r"futex|schedule|epoll|finish_task|try_to_wake|switch_|do_syscall|entry_SYSCALL|syscall"),
+    ("AES-GCM decrypt (OpenSSL libcrypto)", r"^libcrypto|EVP_|aesni|gcm_"),
+    ("kernel: socket send/receive", r"^\[kernel\S*\s.*(tcp_|skb|sock|_copy_from_iter|_copy_to_iter|__sys_send|__sys_recv|ip_|net_|loopback|__dev_queue|writev|readv|iter)"),
+    ("kernel: file reads and fsync", r"^\[kernel\S*\s.*(ext4|jbd2|pread|vfs_|filemap|fsync|blk_|page_cache|xfs|folio)"),
+    ("kernel: scheduling, futex, epoll, syscalls", r"^\[kernel"),
+    ("other crypto (BoringSSL: SHA-2, HKDF, HMAC, key unwraps)", r"CCryptoBoringSSL|Crypto|sha256|SHA256|HKDF|HMAC"),
+    ("SQLite (reads, audit insert, WAL)", r"sqlite3|libsqlite|GRDB"),
     ("memory (malloc, free, memcpy, memmove)", r"malloc|free|memcpy|memmove|memset|_int_|cfree|mmap|munmap|brk|tcache|arena"),
-    ("Swift runtime (retain/release, generics, metadata)", r"swift_retain|swift_release|swift_|_swift|objc_|swift::"),
-    ("NIO and Hummingbird (HTTP, channels, ByteBuffer)", r"NIO|Hummingbird|HTTPTypes|ByteBuffer|NIOHTTP|NIOPosix|NIOCore"),
-    ("Locker (handlers, JSON, audit, vault)", r"Locker|lockerd"),
+    ("Swift runtime (retain/release, generics, metadata)", r"swift_retain|swift_release|swift_|_swift|swift::|libswiftCore"),
+    ("NIO and Hummingbird (HTTP, channels, ByteBuffer)", r"NIO|Hummingbird|HTTPTypes|ByteBuffer|llhttp"),
+    ("Locker (handlers, JSON, audit, vault)", r"Locker"),
     ("Foundation and Dispatch", r"Foundation|dispatch|libdispatch|CoreFoundation|CF[A-Z]"),
 ]
 
