@@ -3,6 +3,13 @@
 #include <limits.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
+#include <pthread.h>
+
+// The cipher is fetched once per process: OpenSSL 3 otherwise looks AES-256-GCM up in its
+// provider store, under its locks, on every context initialisation.
+static EVP_CIPHER *aes_256_gcm = NULL;
+static pthread_once_t fetched = PTHREAD_ONCE_INIT;
+static void fetch_cipher(void) { aes_256_gcm = EVP_CIPHER_fetch(NULL, "AES-256-GCM", NULL); }
 
 struct locker_gcm {
     EVP_CIPHER_CTX *ctx;
@@ -11,9 +18,14 @@ struct locker_gcm {
 locker_gcm *locker_gcm_new(const uint8_t key[32]) {
     locker_gcm *gcm = OPENSSL_zalloc(sizeof(locker_gcm));
     if (gcm == NULL) return NULL;
+    pthread_once(&fetched, fetch_cipher);
+    if (aes_256_gcm == NULL) {
+        OPENSSL_free(gcm);
+        return NULL;
+    }
     gcm->ctx = EVP_CIPHER_CTX_new();
     // The key schedule is computed once here; each segment only sets its nonce.
-    if (gcm->ctx == NULL || EVP_DecryptInit_ex(gcm->ctx, EVP_aes_256_gcm(), NULL, key, NULL) != 1) {
+    if (gcm->ctx == NULL || EVP_DecryptInit_ex(gcm->ctx, aes_256_gcm, NULL, key, NULL) != 1) {
         locker_gcm_free(gcm);
         return NULL;
     }

@@ -1,4 +1,5 @@
 import Foundation
+import Hummingbird
 
 /// `application/x-www-form-urlencoded` text as (name, value) pairs, in order: `+` is a space and
 /// percent-escapes are decoded. A pair whose name does not decode is dropped; a value that does
@@ -11,5 +12,29 @@ enum FormBody {
             guard let name = parts.first.flatMap(decode) else { return nil }
             return (name, parts.count > 1 ? decode(parts[1]) : "")
         }
+    }
+
+    /// Why a form was refused, for each caller to word in its own error style.
+    enum Refusal: Error {
+        case notAForm, tooLarge, badEncoding
+        case repeated(String)
+    }
+
+    /// A request's form fields, at most `limit` bytes. With `rejectRepeats` a field sent twice is
+    /// refused (OAuth, RFC 6749 §3.2); otherwise the first one wins (the portal's forms).
+    static func fields(_ request: Request, limit: Int, rejectRepeats: Bool) async -> Result<[String: String], Refusal> {
+        guard request.headers[.contentType]?.lowercased().hasPrefix("application/x-www-form-urlencoded") == true else { return .failure(.notAForm) }
+        var request = request
+        guard let buffer = try? await request.collectBody(upTo: limit) else { return .failure(.tooLarge) }
+        var fields = [String: String]()
+        for (name, value) in pairs(String(buffer: buffer)) {
+            if fields[name] != nil {
+                if rejectRepeats { return .failure(.repeated(name)) }
+                continue
+            }
+            guard let value else { return .failure(.badEncoding) }
+            fields[name] = value
+        }
+        return .success(fields)
     }
 }

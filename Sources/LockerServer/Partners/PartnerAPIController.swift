@@ -156,26 +156,18 @@ struct PartnerAPIController {
     }
 
     static func bearer(_ request: Request) throws -> String {
-        guard let header = request.headers[.authorization] else { throw OAuthError.invalidToken }
-        let parts = header.split(separator: " ", maxSplits: 1)
-        guard parts.count == 2, parts[0].lowercased() == "bearer" else { throw OAuthError.invalidToken }
-        return String(parts[1]).trimmingCharacters(in: .whitespaces)
+        guard let token = Authenticate.bearerValue(request) else { throw OAuthError.invalidToken }
+        return token
     }
 
     /// A token or revocation request's form: `application/x-www-form-urlencoded`, at most `formLimit` bytes.
     static func form(_ request: Request, context: LockerRequestContext) async throws -> [String: String] {
-        guard request.headers[.contentType]?.lowercased().hasPrefix("application/x-www-form-urlencoded") == true else {
-            throw OAuthError.invalidRequest("Send the request as application/x-www-form-urlencoded.")
+        switch await FormBody.fields(request, limit: formLimit, rejectRepeats: true) {
+        case .success(let fields): return fields
+        case .failure(.notAForm): throw OAuthError.invalidRequest("Send the request as application/x-www-form-urlencoded.")
+        case .failure(.tooLarge): throw OAuthError.invalidRequest("The form is larger than \(formLimit) bytes.")
+        case .failure(.badEncoding): throw OAuthError.invalidRequest("The form is not validly encoded.")
+        case .failure(.repeated(let name)): throw OAuthError.invalidRequest("\(name) is given more than once.")
         }
-        var request = request
-        guard let buffer = try? await request.collectBody(upTo: formLimit) else { throw OAuthError.invalidRequest("The form is larger than \(formLimit) bytes.") }
-        var fields = [String: String]()
-        for (name, value) in FormBody.pairs(String(buffer: buffer)) {
-            guard let value else { throw OAuthError.invalidRequest("The form is not validly encoded.") }
-            // RFC 6749 §3.2: a parameter must not be sent twice.
-            guard fields[name] == nil else { throw OAuthError.invalidRequest("\(name) is given more than once.") }
-            fields[name] = value
-        }
-        return fields
     }
 }

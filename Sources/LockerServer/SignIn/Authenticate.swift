@@ -11,12 +11,17 @@ extension Problem {
 /// that hash, and the final comparison is constant-time.
 enum Authenticate {
     static func bearer(_ request: Request, prefix: String) throws -> String {
-        guard let header = request.headers[.authorization] else { throw Problem.unauthorized }
-        let parts = header.split(separator: " ", maxSplits: 1)
-        guard parts.count == 2, parts[0].lowercased() == "bearer" else { throw Problem.unauthorized }
-        let token = String(parts[1]).trimmingCharacters(in: .whitespaces)
+        guard let token = bearerValue(request) else { throw Problem.unauthorized }
         guard token.hasPrefix("lk_\(prefix)_"), token.utf8.count < 100 else { throw Problem.unauthorized }
         return token
+    }
+
+    /// The token of an `Authorization: Bearer …` header (scheme case-insensitive), or nil.
+    static func bearerValue(_ request: Request) -> String? {
+        guard let header = request.headers[.authorization] else { return nil }
+        let parts = header.split(separator: " ", maxSplits: 1)
+        guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
+        return String(parts[1]).trimmingCharacters(in: .whitespaces)
     }
 
     /// The issuer whose API key the request carries; 401 for anything else, disabled included.
