@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import Glibc
 import LockerCore
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
 import NIOPosix
@@ -51,7 +52,7 @@ public final class S3Client: Sendable {
         let response: HTTPClient.Response
         do {
             let request = try HTTPClient.Request(url: location.endpoint + path + (queryText.isEmpty ? "" : "?" + queryText), method: method, headers: headers, body: body)
-            response = try http.execute(request: request, deadline: .now() + .seconds(60)).wait()
+            response = try Self.await(http.execute(request: request, deadline: .now() + .seconds(60)))
         } catch {
             throw S3Unavailable("cannot reach the object store \(location): \(Self.describe(error))")
         }
@@ -136,6 +137,20 @@ public final class S3Client: Sendable {
     static func errorCode(_ response: HTTPClient.Response) -> String? {
         guard let body = response.body else { return nil }
         return S3ListParser.values(of: "Code", in: String(buffer: body)).first
+    }
+
+    /// Waits for `future` on a semaphore: NIO's `wait()` refuses any event-loop thread, and
+    /// lockerd's start-up runs on one (its loops are the global executor). The answer arrives on
+    /// this client's own loops, so the waiting thread never holds the loop that delivers it.
+    static func await<T: Sendable>(_ future: EventLoopFuture<T>) throws -> T {
+        let done = DispatchSemaphore(value: 0)
+        let box = NIOLockedValueBox<Result<T, any Error>?>(nil)
+        future.whenComplete { result in
+            box.withLockedValue { $0 = result }
+            done.signal()
+        }
+        done.wait()
+        return try box.withLockedValue { $0! }.get()
     }
 
     static func describe(_ error: any Error) -> String {
