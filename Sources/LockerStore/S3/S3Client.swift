@@ -35,7 +35,8 @@ public final class S3Client: Sendable {
         host = (components?.host ?? "") + port
     }
 
-    deinit { try? http.syncShutdown() }
+    /// Shut down without blocking: a client may go away on an event-loop thread (start-up).
+    deinit { http.shutdown { _ in } }
 
     /// One request, signed, waited for. A refused connection, a timeout or a 5xx answer throws
     /// `S3Unavailable`; other statuses are returned for the caller to judge.
