@@ -33,6 +33,33 @@ exec {_REAL_CLI} "$@"
 
 _postgres = None
 
+# LOCKER_TEST_BLOB_STORE=s3 runs the HTTP suite with sealed blobs in an object store: one
+# session-wide SeaweedFS (e2e/seaweed.py) and one bucket, given to every lockerd (--blob-store)
+# and to the CLI (LOCKER_BLOB_STORE and the AWS_* keys in the environment). Objects are swept
+# only after the default grace of an hour, so the tests' vaults can share the bucket.
+BLOB_STORE = os.environ.get("LOCKER_TEST_BLOB_STORE", "files")
+_seaweed = None
+
+
+def seaweed_server():
+    """The one SeaweedFS of this test run, started on first use."""
+    global _seaweed
+    if _seaweed is None:
+        import atexit
+        import seaweed
+        _seaweed = seaweed.SeaweedFS().start()
+        atexit.register(_seaweed.cleanup)
+    return _seaweed
+
+
+def session_blob_store():
+    """The session's --blob-store URL; also exported for the CLI."""
+    server = seaweed_server()
+    bucket = server.create_bucket("locker-e2e")
+    url = server.blob_store(bucket)
+    os.environ.update(server.env(), LOCKER_BLOB_STORE=url)
+    return url
+
 
 def postgres_server():
     """The one throwaway PostgreSQL of this test run, started on first use."""
@@ -93,6 +120,9 @@ class Lockerd:
         if BACKEND == "postgres" and "--database" not in args:
             url, key = postgres_for(self.storage)
             args += ["--database", url, "--root-key-file", key]
+        if BLOB_STORE == "s3" and "--blob-store" not in args:
+            args += ["--blob-store", session_blob_store()]
+            env = dict(os.environ, **(self.env or {}))
         self.proc = subprocess.Popen(
             [LOCKERD, "--port", str(self.port), "--storage", self.storage, *args],
             stdout=self.log, stderr=subprocess.STDOUT, env=env,

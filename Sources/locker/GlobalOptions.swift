@@ -14,11 +14,34 @@ struct GlobalOptions: ParsableArguments {
     @Option(name: .customLong("root-key-file"), help: "With --database: the deployment's 32-byte root key file (default: $LOCKER_ROOT_KEY_FILE).")
     var rootKeyFile: String?
 
+    @Option(name: .customLong("blob-store"), help: "Sealed documents in an S3-compatible store: s3://BUCKET?endpoint=URL&region=R, as lockerd's --blob-store (default: $LOCKER_BLOB_STORE, else files under --storage).")
+    var blobStore: String?
+
+    @Option(name: .customLong("blob-credentials-file"), help: "The object store's access key file (default: $LOCKER_BLOB_CREDENTIALS_FILE, else AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY).")
+    var blobCredentialsFile: String?
+
     @Flag(name: .long, help: "Print JSON for scripts.")
     var json = false
 
     var layout: StorageLayout {
         StorageLayout(root: storage ?? ProcessInfo.processInfo.environment["LOCKER_STORAGE"] ?? "Storage")
+    }
+
+    /// The object store's blob files (`--blob-store` or `LOCKER_BLOB_STORE`), checked; nil for files under the storage folder.
+    func blobFiles() throws -> S3BlobFiles? {
+        let environment = ProcessInfo.processInfo.environment
+        let credentials = blobCredentialsFile ?? environment["LOCKER_BLOB_CREDENTIALS_FILE"]
+        guard let raw = blobStore ?? environment["LOCKER_BLOB_STORE"], !raw.isEmpty else {
+            if credentials != nil { throw CLIError("--blob-credentials-file is only for an object store (--blob-store s3://…)") }
+            return nil
+        }
+        do {
+            return try BlobStoreConfig(raw, credentialsFile: credentials).connect(layout: layout)
+        } catch let error as StoreError {
+            throw CLIError(error.description)
+        } catch let error as S3Unavailable {
+            throw CLIError(error.description)
+        }
     }
 
     /// The PostgreSQL deployment named by `--database` (or `LOCKER_DATABASE`), if any.

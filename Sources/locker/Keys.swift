@@ -16,7 +16,7 @@ struct Keys: ParsableCommand {
         let layout = options.layout
         if let (pool, keyPath) = try options.postgres() {
             do {
-                return try Vault.open(postgres: pool, rootKey: try RootKey.load(path: keyPath), layout: layout)
+                return try Vault.open(postgres: pool, rootKey: try RootKey.load(path: keyPath), layout: layout, blobFiles: try options.blobFiles())
             } catch let error as StoreError {
                 throw CLIError(error.description)
             } catch let error as PostgresUnavailable {
@@ -27,7 +27,7 @@ struct Keys: ParsableCommand {
             throw CLIError("no keyring at \(layout.keyringPath) (has lockerd started with --storage \(layout.root)?)")
         }
         do {
-            return try Vault.open(layout: layout)
+            return try Vault.open(layout: layout, blobFiles: try options.blobFiles())
         } catch let error as StoreError {
             throw CLIError(error.description)
         }

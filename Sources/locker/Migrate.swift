@@ -35,10 +35,12 @@ struct Migrate: ParsableCommand {
             // No lockerd may accept pushes into the folder while it is copied.
             let lock = try StorageLock.acquire(layout)
             defer { withExtendedLifetime(lock) {} }
+            // --blob-store names the deployment's object store: the embedded vault's blobs are files.
+            let blobFiles = try options.blobFiles()
             let source = try Vault.open(layout: layout)
             // One bar per table, then one for the verification; each ends on its own last count.
             var bar: (phase: String, bar: ProgressBar, done: Int, total: Int)?
-            report = try PostgresMigration(source: source, pool: PostgresPool(url: url, maxIdle: 2), rootKey: rootKey).run { phase, done, total in
+            report = try PostgresMigration(source: source, pool: PostgresPool(url: url, maxIdle: 2), rootKey: rootKey, blobFiles: blobFiles).run { phase, done, total in
                 if bar?.phase != phase {
                     if let last = bar { last.bar.finish(done: last.done, total: last.total) }
                     bar = (phase, ProgressBar(phase == "verify" ? "verifying documents" : "copying \(phase)", quiet: options.json), done, total)
@@ -51,6 +53,8 @@ struct Migrate: ParsableCommand {
         } catch let error as StoreError {
             throw CLIError(error.description)
         } catch let error as PostgresUnavailable {
+            throw CLIError(error.description)
+        } catch let error as S3Unavailable {
             throw CLIError(error.description)
         }
         if options.json {

@@ -19,18 +19,21 @@ public func buildApplication(config: LockerConfig, logger: Logger, metrics: Prom
     let storageLock = try StorageLock.acquire(layout)
     var postgres: PostgresStore?
     let vault: Vault
+    // An object store that cannot be reached or refuses stops start-up with one line naming it.
+    let blobFiles = try config.blobStore.map { try $0.connect(layout: layout) }
     if let url = config.database, let rootKeyFile = config.rootKeyFile {
         let rootKey = try RootKey.load(path: rootKeyFile)
-        let store = try PostgresStore(url: url)
+        let store = try PostgresStore(url: url, blobFiles: blobFiles)
         postgres = store
         vault = try Vault.open(postgres: store, rootKey: rootKey, layout: layout)
     } else {
-        vault = try Vault.open(layout: layout, backgroundCheckpoints: true)
+        vault = try Vault.open(layout: layout, backgroundCheckpoints: true, blobFiles: blobFiles)
     }
     let swept = try vault.sweepOrphanBlobs()
     logger.info("storage ready", metadata: [
         "storage": "\(config.storagePath)",
         "database": "\(config.database.map { "\($0)" } ?? "embedded SQLite")",
+        "blobs": "\(config.blobStore.map { "\($0.location)" } ?? "files under storage")",
         "kek.primary": "\(vault.keyring.primaryVersion)",
         "vault": "\(vault.vaultID ?? "-")",
         "blobs.swept": "\(swept)",

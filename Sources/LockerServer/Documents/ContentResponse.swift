@@ -41,6 +41,34 @@ enum ContentResponse {
         return .whole(body)
     }
 
+    /// `head` for a stored document: the blob is opened off the request loop when it is across a network.
+    static func head(services: LockerServices, document: DocumentRecord, owner: CitizenRecord) async throws -> Response {
+        let vault = services.vault
+        let reader = try await offLoop(services) { try vault.openDocument(document, owner: owner) }
+        return head(reader: reader, document: document)
+    }
+
+    /// Opens and prepares a stored document; with an object store both run on the blocking-I/O
+    /// pool, since they wait for the store's answers (a local file is read where the request runs).
+    static func prepare(services: LockerServices, document: DocumentRecord, owner: CitizenRecord, logger: Logger) async throws -> Prepared {
+        let vault = services.vault
+        return try await offLoop(services) { try prepare(reader: vault.openDocument(document, owner: owner), document: document, logger: logger) }
+    }
+
+    /// Runs `work` on the blocking-I/O pool when blobs are in an object store, else right here.
+    static func offLoop<T: Sendable>(_ services: LockerServices, _ work: @escaping @Sendable () throws -> T) async throws -> T {
+        services.vault.blobs.isRemote ? try await services.blocking(work) : try work()
+    }
+
+    /// The next streamed piece of a document (nil once every segment is out), read off the
+    /// request loop when the blob is in an object store.
+    static func nextChunk(_ reader: DocumentReader, services: LockerServices) async throws -> ByteBuffer? {
+        try await offLoop(services) {
+            var chunk = ByteBufferAllocator().buffer(capacity: chunkBytes)
+            return try reader.nextSegments(maxSealedBytes: chunkBytes, into: &chunk) ? chunk : nil
+        }
+    }
+
     /// The headers of a document's download (and of its `HEAD`).
     static func headers(document: DocumentRecord) -> HTTPFields {
         let ext = document.contentType == "application/pdf" ? "pdf" : "json"
@@ -57,7 +85,7 @@ enum ContentResponse {
 
     /// The answer for a prepared document. `onCut` runs (with the plaintext bytes already sent)
     /// if a streamed document stops at a segment that fails to verify.
-    static func make(_ prepared: Prepared, document: DocumentRecord, logger: Logger,
+    static func make(_ prepared: Prepared, document: DocumentRecord, services: LockerServices, logger: Logger,
                      onCut: @escaping @Sendable (Int) async -> Void) -> Response {
         let headers = headers(document: document)
         switch prepared {
@@ -67,13 +95,11 @@ enum ContentResponse {
             let documentID = document.id
             let body = ResponseBody(contentLength: reader.plaintextSize) { writer in
                 // Each segment is verified before it is written; nothing is kept after it is sent.
-                var chunk = ByteBufferAllocator().buffer(capacity: chunkBytes)
                 var sent = 0
                 do {
-                    while try reader.nextSegments(maxSealedBytes: chunkBytes, into: &chunk) {
+                    while let chunk = try await nextChunk(reader, services: services) {
                         try await writer.write(chunk)
                         sent += chunk.readableBytes
-                        chunk.clear()
                     }
                 } catch let error as VaultCryptoError {
                     logger.critical("stored document failed its integrity check mid-stream", metadata: ["document": "\(documentID)", "error": "\(error)"])

@@ -45,11 +45,11 @@ struct DocumentService: Sendable {
     /// The owner's download: `prepare` opens (and for a small document decrypts and verifies)
     /// the document; its trace is durable before the first byte leaves. A document that fails
     /// its check is recorded as a failed attempt, not a download.
-    func download<Prepared: Sendable>(_ document: DocumentRecord, session: SessionRecord, owner: CitizenRecord, prepare: () throws -> Prepared) async throws -> Prepared {
+    func download<Prepared: Sendable>(_ document: DocumentRecord, session: SessionRecord, owner: CitizenRecord, prepare: () async throws -> Prepared) async throws -> Prepared {
         let now = clock()
         let prepared: Prepared
         do {
-            prepared = try prepare()
+            prepared = try await prepare()
         } catch {
             try? await audit.appendAudit(entry("document.download-failed", document, session: session, extra: ["reason": "integrity"], at: now))
             throw error

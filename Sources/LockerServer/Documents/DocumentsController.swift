@@ -43,16 +43,16 @@ struct DocumentsController {
     /// neither a download nor audited.
     func content(session: SessionRecord, citizen: CitizenRecord, request: Request, context: LockerRequestContext) async throws -> Response {
         let document = try documents.downloadable(id: context.parameters.get("id"), by: citizen)
-        let vault = services.vault
         if request.method == .head {
             // Same status and headers as the download, no body: nothing decrypted, nothing audited.
-            return ContentResponse.head(reader: try vault.openDocument(document, owner: citizen), document: document)
+            return try await ContentResponse.head(services: services, document: document, owner: citizen)
         }
+        let services = self.services
         let prepared = try await documents.download(document, session: session, owner: citizen) {
-            try ContentResponse.prepare(reader: vault.openDocument(document, owner: citizen), document: document, logger: context.logger)
+            try await ContentResponse.prepare(services: services, document: document, owner: citizen, logger: context.logger)
         }
         let documents = self.documents
-        return ContentResponse.make(prepared, document: document, logger: context.logger) { sent in
+        return ContentResponse.make(prepared, document: document, services: services, logger: context.logger) { sent in
             await documents.recordCut(document, session: session, bytesSent: sent)
         }
     }

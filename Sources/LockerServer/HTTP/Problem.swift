@@ -51,5 +51,9 @@ extension Problem {
     public static let databaseUnavailable = Problem(
         .serviceUnavailable, "database-unavailable", "Database unavailable",
         detail: "The database cannot be reached; nothing was stored for this request. Try again shortly.", headers: [.retryAfter: "2"])
+    /// The object store holding sealed documents cannot be reached: nothing was stored (or sent) for this request.
+    public static let blobStoreUnavailable = Problem(
+        .serviceUnavailable, "blob-store-unavailable", "Document store unavailable",
+        detail: "The object store holding documents cannot be reached; nothing was stored for this request. Try again shortly.", headers: [.retryAfter: "5"])
     public static let unavailable = Problem(.serviceUnavailable, "unavailable", "Service unavailable", detail: "Storage is not available; try again shortly.")
 }

@@ -45,6 +45,9 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             context.logger.warning("database unavailable; answered 503")
             ServerMetrics.databaseUnavailable.increment()
             return try Problem.databaseUnavailable.response(from: request, context: context)
+        } catch is S3Unavailable {
+            context.logger.warning("object store unavailable; answered 503")
+            return try Problem.blobStoreUnavailable.response(from: request, context: context)
         } catch is DecodingError {
             return try Problem.badRequest("The request body is not valid JSON for this endpoint.").response(from: request, context: context)
         } catch let error as any HTTPResponseError where error.status == .contentTooLarge {

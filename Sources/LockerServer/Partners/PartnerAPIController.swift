@@ -121,12 +121,11 @@ struct PartnerAPIController {
             guard document.revokedAt == nil else {
                 throw OAuthError(status: .gone, code: "invalid_uri", description: "This certificate was revoked by its issuer or an administrator.")
             }
-            let vault = services.vault
-            if request.method == .head { return ContentResponse.head(reader: try vault.openDocument(document, owner: citizen), document: document) }
-            let prepared = try ContentResponse.prepare(reader: vault.openDocument(document, owner: citizen), document: document, logger: context.logger)
+            if request.method == .head { return try await ContentResponse.head(services: services, document: document, owner: citizen) }
+            let prepared = try await ContentResponse.prepare(services: services, document: document, owner: citizen, logger: context.logger)
             try await partners.record("partner.downloaded", access, document: document)
             let partners = self.partners
-            return ContentResponse.make(prepared, document: document, logger: context.logger) { _ in
+            return ContentResponse.make(prepared, document: document, services: services, logger: context.logger) { _ in
                 try? await partners.record("partner.download-cut", access, document: document)
             }
         } catch let error as OAuthError {

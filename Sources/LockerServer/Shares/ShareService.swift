@@ -145,10 +145,10 @@ struct ShareService: Sendable {
 
     /// A document-scope redemption: `verify` opens (and for a small document decrypts and
     /// checks) the document; only then is the use spent, so a damaged copy spends nothing.
-    func deliverDocument<Prepared: Sendable>(_ grant: ShareGrant, verify: () throws -> Prepared) async throws -> Prepared {
+    func deliverDocument<Prepared: Sendable>(_ grant: ShareGrant, verify: () async throws -> Prepared) async throws -> Prepared {
         let prepared: Prepared
         do {
-            prepared = try verify()
+            prepared = try await verify()
         } catch {
             try? await recordFailure(grant, action: "share.failed", refund: false)
             throw error

@@ -86,10 +86,10 @@ struct SharesController {
         case .document(let grant):
             guard let document = grant.document else { return try await pulled(grant) }
             let prepared = try await shares.deliverDocument(grant) {
-                try ContentResponse.prepare(reader: services.vault.openDocument(document, owner: grant.owner), document: document, logger: context.logger)
+                try await ContentResponse.prepare(services: services, document: document, owner: grant.owner, logger: context.logger)
             }
             let shares = self.shares
-            return ContentResponse.make(prepared, document: document, logger: context.logger) { sent in
+            return ContentResponse.make(prepared, document: document, services: services, logger: context.logger) { sent in
                 await shares.recordCut(grant, bytesSent: sent)
             }
         }

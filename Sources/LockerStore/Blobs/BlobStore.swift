@@ -20,6 +20,8 @@ public protocol BlobStore: Sendable {
     /// Removes unfinished temp files and the file blobs not in `referenced` (left by a crash
     /// between a blob's fsync and its document's commit); returns how many were removed.
     func sweepOrphans(referenced: Set<String>) throws -> Int
+    /// Whether large blobs are across a network (an object store): reads may wait.
+    var isRemote: Bool { get }
 }
 
 extension BlobStore {

@@ -38,7 +38,7 @@ extension Vault {
                 let key = try ring.unwrapDataKey(owner.wrappedDataKey, ownerID: owner.id)
                 let contentKey = try KeyWrap.unwrap([UInt8](document.contentKeyWrapped), under: key, aad: KeyWrap.contentKeyAAD(context: document.envelopeContext))
                 if deep {
-                    let reader = try DocumentReader(blob: openBlob(document.blobID), contentKey: contentKey, context: document.envelopeContext)
+                    let reader = try DocumentReader(blob: openBlob(document.blobID, plaintextSize: document.size), contentKey: contentKey, context: document.envelopeContext)
                     _ = try reader.readAll()
                 }
             } catch {

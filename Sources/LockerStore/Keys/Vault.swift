@@ -26,7 +26,9 @@ public final class Vault: Sendable {
     /// Opens the vault under `layout`: checks the folders, loads (or, on a first start, creates)
     /// the keyring, opens and migrates the database. Throws one `StoreError` naming the problem
     /// before anything is written if the folder, keyring or database is unusable.
-    public static func open(layout: StorageLayout, keyProvider: (any KeyProvider)? = nil, backgroundCheckpoints: Bool = false) throws -> Vault {
+    /// `blobFiles`: where blobs too large to live inline go (default: files under `layout`).
+    public static func open(layout: StorageLayout, keyProvider: (any KeyProvider)? = nil, backgroundCheckpoints: Bool = false,
+                            blobFiles: (any BlobFiles)? = nil) throws -> Vault {
         try layout.prepare()
         let provider = keyProvider ?? FileKeyProvider(layout: layout)
         let databaseExists = FileManager.default.fileExists(atPath: layout.databasePath)
@@ -58,14 +60,15 @@ public final class Vault: Sendable {
             stamp = provider.stamp()
         }
         try VaultIdentity.record(vaultID: vaultID, keyring: keyring, database: database, layout: layout)
-        return Vault(layout: layout, database: database, keyProvider: provider, keyring: keyring, stamp: stamp)
+        return Vault(layout: layout, database: database, keyProvider: provider, keyring: keyring, stamp: stamp, blobFiles: blobFiles)
     }
 
     /// The vault id shared by this vault's keyring, database and blob folder.
     public var vaultID: String? { keyring.vaultID }
 
-    convenience init(layout: StorageLayout, database: LockerDatabase, keyProvider: any KeyProvider, keyring: Keyring, stamp: String? = nil) {
-        let blobs = SQLiteBlobStore(database: database, files: FileBlobStore(layout: layout))
+    convenience init(layout: StorageLayout, database: LockerDatabase, keyProvider: any KeyProvider, keyring: Keyring, stamp: String? = nil,
+                     blobFiles: (any BlobFiles)? = nil) {
+        let blobs = SQLiteBlobStore(database: database, files: blobFiles ?? FileBlobStore(layout: layout))
         self.init(layout: layout, embedded: (database, blobs), records: SQLiteVaultRecords(database: database, layout: layout),
                   citizens: SQLiteCitizenRepository(database: database), documents: SQLiteDocumentRepository(database: database),
                   blobs: blobs, keyProvider: keyProvider, keyring: keyring, stamp: stamp)

@@ -20,13 +20,18 @@ public final class PostgresMigration {
     let source: Vault
     let pool: PostgresPool
     let rootKey: SymmetricKey
+    /// The object store the deployment keeps blobs above the inline limit in; nil: all in the database.
+    let blobFiles: (any BlobFiles)?
 
     public typealias Progress = (_ phase: String, _ done: Int, _ total: Int) -> Void
 
-    public init(source: Vault, pool: PostgresPool, rootKey: SymmetricKey) {
+    /// `blobFiles`: with an object store, blobs above the inline limit are PUT there (each
+    /// acknowledged before its document row commits) instead of copied into `blobChunks`.
+    public init(source: Vault, pool: PostgresPool, rootKey: SymmetricKey, blobFiles: (any BlobFiles)? = nil) {
         self.source = source
         self.pool = pool
         self.rootKey = rootKey
+        self.blobFiles = blobFiles
     }
 
     public func run(progress: Progress) throws -> MigrationReport {
@@ -65,7 +70,7 @@ public final class PostgresMigration {
                 FROM (SELECT seq, hash FROM auditLog ORDER BY seq DESC LIMIT 1) m WHERE auditHead.id = 1 AND auditHead.seq < m.seq
                 """)
         }
-        let target = try Vault.open(postgres: pool, rootKey: rootKey, layout: source.layout)
+        let target = try Vault.open(postgres: pool, rootKey: rootKey, layout: source.layout, blobFiles: blobFiles)
         let verification = try target.verifyKeys(deep: true) { done, total in progress("verify", done, total) }
         report.documentsVerified = verification.documents
         report.failures = verification.failures
@@ -129,7 +134,13 @@ public final class PostgresMigration {
             var bytes: Int64 = 0
             for row in missing {
                 let blob = try readBlob(row["blobID"])
-                try PostgresBlobStore.insert(c, id: row["blobID"], bytes: blob)
+                if let blobFiles, blob.count > Vault.inlineBlobLimit {
+                    let writer = try blobFiles.create(id: row["blobID"])
+                    try blob.withUnsafeBytes { try writer.write($0) }
+                    try writer.commit()
+                } else {
+                    try PostgresBlobStore.insert(c, id: row["blobID"], bytes: blob)
+                }
                 bytes += Int64(blob.count)
             }
             return (try insert(missing, into: table, names: names, columns: columns, suffix: "", connection: c), bytes)

@@ -20,7 +20,8 @@ public final class PostgresStore: Sendable {
     /// batches that lock the same rows in different orders deadlock until PostgreSQL breaks it
     /// (`deadlock_timeout`, 1 s by default; the batch is then rerun job by job): redemptions of
     /// the same grants measured p99 ≈ 1 s with 4 writers. The audit head row orders the commits.
-    public init(url: PostgresURL, writers: String? = ProcessInfo.processInfo.environment["LOCKER_PG_WRITERS"]) throws {
+    /// `blobFiles`: the object store for blobs above the inline limit (nil: all in the database).
+    public init(url: PostgresURL, writers: String? = ProcessInfo.processInfo.environment["LOCKER_PG_WRITERS"], blobFiles: (any BlobFiles)? = nil) throws {
         var writerCount = 1
         if let writers, !writers.isEmpty {
             guard let n = Int(writers), (1...64).contains(n) else { throw StoreError("LOCKER_PG_WRITERS must be a number from 1 to 64") }
@@ -32,7 +33,7 @@ public final class PostgresStore: Sendable {
         self.pool = pool
         self.committer = PostgresCommitter(pool: pool, writers: writerCount)
         self.notices = try PostgresNotices(pool: pool)
-        self.blobs = PostgresBlobStore(pool: pool)
+        self.blobs = PostgresBlobStore(pool: pool, files: blobFiles)
     }
 
     func read<T>(_ body: (PGConnection) throws -> T) throws -> T { try pool.withConnection(body) }
@@ -183,7 +184,19 @@ extension PostgresStore: PushStore {
     }
 
     public func storeDocument(_ document: DocumentRecord, newCitizen: CitizenRecord?, inlineBlob: Data?, replacedBlobID: String?, audit: AuditEntry) async throws {
-        guard let inlineBlob else { throw StoreError("a document stored in PostgreSQL must arrive whole (its sealed bytes were not kept)") }
+        guard inlineBlob != nil || blobs.files != nil else { throw StoreError("a document stored in PostgreSQL must arrive whole (its sealed bytes were not kept)") }
+        do {
+            try await save(document, newCitizen: newCitizen, inlineBlob: inlineBlob, replacedBlobID: replacedBlobID, audit: audit)
+        } catch {
+            // The row never committed: an object already PUT for it is removed (else the sweep takes it).
+            if inlineBlob == nil, let files = blobs.files { files.removeUnreferenced(document.blobID) }
+            throw error
+        }
+        // The replaced version's rows went with the commit; its object (if it had one) goes now.
+        if let replacedBlobID, let files = blobs.files { files.removeUnreferenced(replacedBlobID) }
+    }
+
+    private func save(_ document: DocumentRecord, newCitizen: CitizenRecord?, inlineBlob: Data?, replacedBlobID: String?, audit: AuditEntry) async throws {
         try await committer.write { tx in
             let c = tx.connection
             if let newCitizen {
@@ -207,7 +220,7 @@ extension PostgresStore: PushStore {
             } else {
                 try c.execute(PGColumns.update(document, in: "documents", key: "id"))
             }
-            try PostgresBlobStore.insert(c, id: document.blobID, bytes: inlineBlob)
+            if let inlineBlob { try PostgresBlobStore.insert(c, id: document.blobID, bytes: inlineBlob) }
             if let replacedBlobID { try c.execute("DELETE FROM blobChunks WHERE id = \(replacedBlobID)") }
             try tx.appendAudit(audit)
         }

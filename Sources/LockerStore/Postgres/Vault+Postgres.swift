@@ -19,7 +19,7 @@ extension Vault {
     }
 
     /// For the CLI: the same vault without a listener (it reloads the key ring whenever asked).
-    public static func open(postgres pool: PostgresPool, rootKey: SymmetricKey, layout: StorageLayout) throws -> Vault {
+    public static func open(postgres pool: PostgresPool, rootKey: SymmetricKey, layout: StorageLayout, blobFiles: (any BlobFiles)? = nil) throws -> Vault {
         try pool.check()
         try PostgresSchema.migrate(pool)
         let provider = PostgresKeyProvider(pool: pool, rootKey: rootKey, notices: nil)
@@ -27,7 +27,7 @@ extension Vault {
         try recordIdentity(pool, keyring: keyring)
         let repositories = PostgresRepositories(pool: pool)
         return Vault(layout: layout, embedded: nil, records: PostgresVaultRecords(pool: pool), citizens: repositories,
-                     documents: repositories, blobs: PostgresBlobStore(pool: pool), keyProvider: provider, keyring: keyring, stamp: nil)
+                     documents: repositories, blobs: PostgresBlobStore(pool: pool, files: blobFiles), keyProvider: provider, keyring: keyring, stamp: nil)
     }
 
     /// The database records the vault id with the key ring's check value, as the embedded

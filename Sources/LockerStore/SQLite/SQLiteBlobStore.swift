@@ -47,9 +47,11 @@ public struct SQLiteBlobStore: BlobStore {
 
     public func fileIDs() throws -> [String] { try files.allIDs() }
 
+    public var isRemote: Bool { files.isRemote }
+
     public func sweepOrphans(referenced: Set<String>) throws -> Int {
         var removed = try files.removeTemporaries()
-        for id in try files.allIDs() where !referenced.contains(id) {
+        for id in try files.orphanCandidates() where !referenced.contains(id) {
             try files.remove(id)
             removed += 1
         }

@@ -14,11 +14,11 @@ extension SQLiteStore: PushStore {
             try await save(document, newCitizen: newCitizen, inlineBlob: inlineBlob, replacedBlobID: replacedBlobID, audit: audit)
         } catch {
             // The row never committed, so neither did an inline blob: only a spilled file may be left.
-            try? blobs.files.remove(document.blobID)
+            blobs.files.removeUnreferenced(document.blobID)
             throw error
         }
         // The replaced version's inline row went with the commit; its file (if it had one) goes now.
-        if let replacedBlobID { try? blobs.files.remove(replacedBlobID) }
+        if let replacedBlobID { blobs.files.removeUnreferenced(replacedBlobID) }
     }
 
     private func save(_ document: DocumentRecord, newCitizen: CitizenRecord?, inlineBlob: Data?, replacedBlobID: String?, audit: AuditEntry) async throws {
