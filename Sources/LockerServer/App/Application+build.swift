@@ -19,8 +19,10 @@ public func buildApplication(config: LockerConfig, logger: Logger, metrics: Prom
     let storageLock = try StorageLock.acquire(layout)
     var postgres: PostgresStore?
     let vault: Vault
-    if let url = config.database, let rootKeyFile = config.rootKeyFile {
-        let rootKey = try RootKey.load(path: rootKeyFile)
+    let rootKeySource = config.database == nil ? nil : config.rootKey ?? config.rootKeyFile.map(RootKeySource.file)
+    if let url = config.database, let source = rootKeySource {
+        // A wrong module, token label, PIN or key label stops start-up here with one line.
+        let rootKey = try source.open()
         let store = try PostgresStore(url: url)
         postgres = store
         vault = try Vault.open(postgres: store, rootKey: rootKey, layout: layout)
@@ -31,6 +33,7 @@ public func buildApplication(config: LockerConfig, logger: Logger, metrics: Prom
     logger.info("storage ready", metadata: [
         "storage": "\(config.storagePath)",
         "database": "\(config.database.map { "\($0)" } ?? "embedded SQLite")",
+        "rootKey": "\(rootKeySource.map { "\($0)" } ?? "-")",
         "kek.primary": "\(vault.keyring.primaryVersion)",
         "vault": "\(vault.vaultID ?? "-")",
         "blobs.swept": "\(swept)",

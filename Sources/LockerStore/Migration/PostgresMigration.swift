@@ -19,11 +19,11 @@ public final class PostgresMigration {
 
     let source: Vault
     let pool: PostgresPool
-    let rootKey: SymmetricKey
+    let rootKey: any RootKeyWrapper
 
     public typealias Progress = (_ phase: String, _ done: Int, _ total: Int) -> Void
 
-    public init(source: Vault, pool: PostgresPool, rootKey: SymmetricKey) {
+    public init(source: Vault, pool: PostgresPool, rootKey: any RootKeyWrapper) {
         self.source = source
         self.pool = pool
         self.rootKey = rootKey
