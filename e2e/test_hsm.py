@@ -188,3 +188,33 @@ def test_a_flipped_byte_in_a_key_ring_row_is_refused(deployment):
         assert "does not open this database's key ring" in deployment.refused(["--root-key", uri])
         deployment.psql(flip)  # flipped back, it opens again
     deployment.node("B", ["--root-key", uri])
+
+
+def test_an_hsm_that_cannot_be_used_when_the_key_ring_must_be_reread_gives_503_with_retry_after(deployment):
+    import shutil
+    h = deployment.hsm
+    uri = h.make_key(_real_cli())
+    node = deployment.node("A", ["--root-key", uri])
+    key, api = deployment.issuer(uri)
+    document_id, content = push_and_download(node, key, api, "U1")
+    session = lc.sign_in(node.base, node.storage, MOBILE)
+    # The CLI works on a copy of the token (same key); the node's own token then goes away.
+    copy = hsm.SoftHSM(os.path.join(deployment.workdir, "softhsm-copy"))
+    shutil.copytree(h.tokens, copy.tokens)
+    with open(copy.conf, "w") as f:
+        f.write(f"directories.tokendir = {copy.tokens}\nobjectstore.backend = file\nlog.level = ERROR\n")
+    shutil.move(h.tokens, h.tokens + ".gone")
+    env = dict(copy.env(), LOCKER_DATABASE=deployment.url)
+    env.pop("LOCKER_ROOT_KEY_FILE", None)
+    out = subprocess.run([_real_cli(), "keys", "rotate", "--root-key", uri, "--storage", os.path.join(deployment.workdir, "cli")],
+                         capture_output=True, text=True, timeout=120, env=env)
+    assert out.returncode == 0, out.stderr
+    # The owner's data key is now under a KEK the node has not loaded: it must read the ring again.
+    got = requests.get(f"{node.base}/v1/documents/{document_id}/content", headers=lc.bearer(session), timeout=10)
+    assert got.status_code == 503, got.text
+    assert got.headers.get("Retry-After") and got.json()["type"] == "/problems/root-key-unavailable"
+    assert content not in got.content
+    # The token back: the node opens a new session by itself (the module initialised afresh).
+    shutil.move(h.tokens + ".gone", h.tokens)
+    got = requests.get(f"{node.base}/v1/documents/{document_id}/content", headers=lc.bearer(session), timeout=10)
+    assert got.status_code == 200 and got.content == content

@@ -20,7 +20,8 @@ enum RootKeyBench {
         for (name, root) in [("hsm", hsm as any RootKeyWrapper), ("in-process", software)] {
             let sealed = try root.wrap(kek, authenticating: aad)
             results.append(try measure("unwrap-\(name)", bytesPerOp: 32, seconds: seconds) {
-                precondition(try root.unwrap(sealed, authenticating: aad) == kek)
+                let opened = try root.unwrap(sealed, authenticating: aad)
+                precondition(opened == kek)
             })
             results.append(try measure("wrap-\(name)", bytesPerOp: 32, seconds: seconds) {
                 _ = try root.wrap(kek, authenticating: aad)

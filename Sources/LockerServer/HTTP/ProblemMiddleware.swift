@@ -45,8 +45,8 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             context.logger.warning("database unavailable; answered 503")
             ServerMetrics.databaseUnavailable.increment()
             return try Problem.databaseUnavailable.response(from: request, context: context)
-        } catch is RootKeyUnavailable {
-            context.logger.warning("HSM holding the root key unavailable; answered 503")
+        } catch let error as RootKeyUnavailable {
+            context.logger.warning("HSM holding the root key unavailable; answered 503", metadata: ["error": "\(error.description)"])
             return try Problem.rootKeyUnavailable.response(from: request, context: context)
         } catch is DecodingError {
             return try Problem.badRequest("The request body is not valid JSON for this endpoint.").response(from: request, context: context)

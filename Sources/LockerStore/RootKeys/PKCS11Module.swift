@@ -56,4 +56,17 @@ final class PKCS11Module: Sendable {
         self.path = path
         self.address = UInt(bitPattern: list)
     }
+
+    /// C_Finalize then C_Initialize: a module that lost its token (a device gone and back, a
+    /// software token's folder moved) may only see it again this way. Every session of the
+    /// process on this module ends; their owners open new ones on next use.
+    func reinitialize() throws {
+        _ = functions.C_Finalize!(nil)
+        var arguments = CK_C_INITIALIZE_ARGS()
+        arguments.flags = CKF_OS_LOCKING_OK
+        let rv = functions.C_Initialize!(&arguments)
+        guard rv == CKR_OK || rv == CKR_CRYPTOKI_ALREADY_INITIALIZED else {
+            throw PKCS11Error("PKCS#11 module \(path): C_Initialize failed (\(PKCS11Error.name(rv)))", rv: rv)
+        }
+    }
 }

@@ -69,8 +69,16 @@ public final class PKCS11RootKey: RootKeyWrapper {
         }
     }
 
+    /// A new session with the key found again; if the token cannot be found or opened, the
+    /// module is initialised afresh once (the only way some modules see a token come back).
     private func reconnect() throws -> (PKCS11Session, CK_OBJECT_HANDLE) {
-        let session = try PKCS11Session.open(module: module, token: uri.token, pin: pin)
+        let session: PKCS11Session
+        do {
+            session = try PKCS11Session.open(module: module, token: uri.token, pin: pin)
+        } catch is PKCS11Error {
+            try module.reinitialize()
+            session = try PKCS11Session.open(module: module, token: uri.token, pin: pin)
+        }
         do {
             return (session, try session.secretKey(label: uri.object))
         } catch {

@@ -155,8 +155,11 @@ struct PKCS11Session: Sendable {
     /// A boolean attribute of `object`, nil if the token does not say.
     func bool(_ attribute: CK_ATTRIBUTE_TYPE, of object: CK_OBJECT_HANDLE) -> Bool? {
         var value: CK_BBOOL = 0
-        var template = CK_ATTRIBUTE(type: attribute, pValue: &value, ulValueLen: 1)
-        guard module.functions.C_GetAttributeValue!(handle, object, &template, 1) == CKR_OK else { return nil }
+        let rv = withUnsafeMutablePointer(to: &value) { pointer -> CK_RV in
+            var template = CK_ATTRIBUTE(type: attribute, pValue: UnsafeMutableRawPointer(pointer), ulValueLen: 1)
+            return module.functions.C_GetAttributeValue!(handle, object, &template, 1)
+        }
+        guard rv == CKR_OK else { return nil }
         return value != 0
     }
 
