@@ -218,3 +218,34 @@ def test_an_hsm_that_cannot_be_used_when_the_key_ring_must_be_reread_gives_503_w
     shutil.move(h.tokens + ".gone", h.tokens)
     got = requests.get(f"{node.base}/v1/documents/{document_id}/content", headers=lc.bearer(session), timeout=10)
     assert got.status_code == 200 and got.content == content
+
+
+def test_migrate_seals_an_embedded_vaults_key_ring_under_the_hsm_root(deployment):
+    uri = deployment.hsm.make_key(_real_cli())
+    storage = os.path.join(deployment.workdir, "Embedded")
+    # The embedded vault, served by a lockerd of its own (no database).
+    import conftest
+    backend, conftest.BACKEND = conftest.BACKEND, "sqlite"
+    try:
+        embedded = Lockerd(storage).start()
+    finally:
+        conftest.BACKEND = backend
+    env = deployment.hsm.env()
+    for name in ("LOCKER_DATABASE", "LOCKER_ROOT_KEY", "LOCKER_ROOT_KEY_FILE"):
+        env.pop(name, None)
+    key, pem = lc.make_issuer_key()
+    pem_path = os.path.join(deployment.workdir, "issuer.pub")
+    open(pem_path, "wb").write(pem)
+    out = subprocess.run([_real_cli(), "issuers", "add", "--id", "in.gov.cowin", "--name", "CoWIN", "--public-key", pem_path,
+                          "--doc-types", "VACER", "--json", "--storage", storage], capture_output=True, text=True, timeout=60, env=env)
+    assert out.returncode == 0, out.stderr
+    document_id, content = push_and_download(embedded, key, json.loads(out.stdout)["apiKey"], "M1")
+    embedded.stop()
+    out = subprocess.run([_real_cli(), "migrate", "--to", deployment.url, "--root-key", uri, "--storage", storage],
+                         capture_output=True, text=True, timeout=120, env=env)
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "--root-key 'pkcs11:token=locker;" in out.stdout
+    assert deployment.psql("SELECT DISTINCT length(keyWrapped) FROM kekVersions").split() == ["60"]
+    node = deployment.node("Node", ["--root-key", uri])
+    got = download(node, document_id)
+    assert got.status_code == 200 and got.content == content
