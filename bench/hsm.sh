@@ -52,33 +52,49 @@ head -c 32 /dev/urandom >"$bench_work/root.key"; chmod 600 "$bench_work/root.key
 timed() { # timed NAME COMMAND... : wall seconds of one command, its output kept
   local name="$1" start end; shift
   start=$(date +%s.%N)
-  "$@" >"$bench_work/$name.txt" 2>"$bench_work/$name.err"
+  "$@" >"$bench_work/$name.txt" 2>"$bench_work/$name.err" || { echo "$name failed: $(tail -3 "$bench_work/$name.err")" >&2; exit 1; }
   end=$(date +%s.%N)
   python3 -c "print(f'{$end - $start:.2f}')"
 }
-cli_pg=("$LOCKER_CLI" --database "$pg_url" --storage "$bench_work/cli")
-echo "   locker keys rotate, root key in a file..." >&2
-file_seconds=$(timed rotate-file "${cli_pg[@]}" --root-key-file "$bench_work/root.key" keys rotate)
-echo "   locker keys rotate-root, file -> HSM..." >&2
-root_seconds=$(timed rotate-root "${cli_pg[@]}" --root-key-file "$bench_work/root.key" keys rotate-root --to "$uri")
-echo "   locker keys rotate, root key in the HSM..." >&2
-hsm_seconds=$(timed rotate-hsm "${cli_pg[@]}" --root-key "$uri" keys rotate)
+pg_args=(--database "$pg_url" --storage "$bench_work/cli")
+# Two rounds, alternating, so drift on a shared machine falls on both: file root, rotate-root to
+# the HSM, HSM root, rotate-root back to a new file (HSM -> file), and again with a new HSM key.
+file_times=(); hsm_times=(); root_times=()
+current=(--root-key-file "$bench_work/root.key")
+for round in 1 2; do
+  echo "   round $round: locker keys rotate, root key in a file..." >&2
+  file_times+=("$(timed "rotate-file-$round" "$LOCKER_CLI" keys rotate "${pg_args[@]}" "${current[@]}")")
+  hsm_uri="$uri"
+  if [ "$round" = 2 ]; then
+    hsm_uri="${uri/bench-root/bench-root-2}"
+    "$LOCKER_CLI" keys init-root --root-key "$hsm_uri" >/dev/null
+  fi
+  root_times+=("$(timed "rotate-root-$round" "$LOCKER_CLI" keys rotate-root "${pg_args[@]}" "${current[@]}" --to "$hsm_uri")")
+  echo "   round $round: locker keys rotate, root key in the HSM..." >&2
+  hsm_times+=("$(timed "rotate-hsm-$round" "$LOCKER_CLI" keys rotate "${pg_args[@]}" --root-key "$hsm_uri")")
+  head -c 32 /dev/urandom >"$bench_work/root-$round.key"; chmod 600 "$bench_work/root-$round.key"
+  root_times+=("$(timed "rotate-root-back-$round" "$LOCKER_CLI" keys rotate-root "${pg_args[@]}" --root-key "$hsm_uri" --to "$bench_work/root-$round.key")")
+  current=(--root-key-file "$bench_work/root-$round.key")
+done
+file_seconds="${file_times[*]}"; hsm_seconds="${hsm_times[*]}"; root_seconds="${root_times[*]}"
 
-python3 - "$bench_work" "$citizens" "$file_seconds" "$root_seconds" "$hsm_seconds" <<'PY' | tee "$out"
+python3 - "$bench_work" "$citizens" "$file_seconds" "$hsm_seconds" "$root_seconds" <<'PY' | tee "$out"
 import json, os, sys
-work, citizens, file_s, root_s, hsm_s = sys.argv[1], int(sys.argv[2]), *map(float, sys.argv[3:6])
+work, citizens = sys.argv[1], int(sys.argv[2])
+file_s, hsm_s, root_s = ([float(x) for x in arg.split()] for arg in sys.argv[3:6])
 u = json.load(open(os.path.join(work, "unwrap.json")))
 by = {r["op"]: r for r in u["results"]}
 print("KEK unwraps per second (32-byte key, AES-256-GCM, the key ring's associated data), one run:")
 print(f"  through SoftHSM2 (PKCS#11, one session): {u['hsmUnwrapsPerSecond']:>10,.0f}/s  ({by['unwrap-hsm']['usPerOp']} us each)")
 print(f"  in process (root key file):              {u['inProcessUnwrapsPerSecond']:>10,.0f}/s  ({by['unwrap-in-process']['usPerOp']} us each)")
 print(f"  in process / SoftHSM: {u['inProcessOverHSM']}x;  wraps: SoftHSM {by['wrap-hsm']['usPerOp']} us, in process {by['wrap-in-process']['usPerOp']} us")
-for name in ("rotate-file", "rotate-hsm", "rotate-root"):
-    text = open(os.path.join(work, name + ".txt")).read().strip().splitlines()
-    print(f"  [{name}] " + (text[-1] if text else open(os.path.join(work, name + ".err")).read().strip()[-300:]))
-print(f"locker keys rotate over {citizens:,} data keys on PostgreSQL (wall time, process start to exit):")
-print(f"  root key in a file: {file_s:.2f} s")
-print(f"  root key in SoftHSM: {hsm_s:.2f} s  (ratio HSM/file {hsm_s / file_s:.2f})")
-print(f"  locker keys rotate-root file -> HSM (whole command): {root_s:.2f} s")
+print(f"locker keys rotate over {citizens:,} data keys on PostgreSQL (wall time, process start to exit; two rounds, alternating):")
+print("  root key in a file:  " + " / ".join(f"{x:.2f} s" for x in file_s))
+print("  root key in SoftHSM: " + " / ".join(f"{x:.2f} s" for x in hsm_s) + f"  (ratio HSM/file, sums: {sum(hsm_s) / sum(file_s):.2f})")
+for n in (1, 2):
+    for name in (f"rotate-file-{n}", f"rotate-hsm-{n}"):
+        lines = open(os.path.join(work, name + ".txt")).read().strip().splitlines()
+        print(f"    [{name}] {lines[-1] if lines else ''}")
+print("  locker keys rotate-root, whole command (file->HSM, HSM->file, file->HSM, HSM->file): " + " / ".join(f"{x:.2f} s" for x in root_s))
 PY
 echo "saved $out" >&2
