@@ -41,11 +41,14 @@ let package = Package(
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         // Debian's libqrencode, for QR images of SMART Health Cards.
         .systemLibrary(name: "CQREncode", pkgConfig: "libqrencode", providers: [.apt(["libqrencode-dev"])]),
+        // The PKCS#11 header from Debian's libp11-kit-dev (header only: the token's module is
+        // loaded with dlopen at run time), for the root key in an HSM.
+        .systemLibrary(name: "CPKCS11", providers: [.apt(["libp11-kit-dev"])]),
         // Persistence: SQLite through GRDB or PostgreSQL through postgres-nio, the blob store, the key provider.
         .target(
             name: "LockerStore",
             dependencies: [
-                "LockerCore",
+                "LockerCore", "CPKCS11",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 // SQLite's C API, for reading hot rows straight from a stepped statement.
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),

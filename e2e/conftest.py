@@ -17,6 +17,16 @@ LOCKER_CLI = os.environ.get("LOCKER_CLI", os.path.join(os.path.dirname(__file__)
 # folder, and `locker` is reached through a shim that passes that database to the CLI, so the
 # tests themselves stay the same for both backends.
 BACKEND = os.environ.get("LOCKER_TEST_BACKEND", "sqlite")
+# LOCKER_TEST_ROOT_KEY=hsm (with the postgres backend): every such lockerd's root key is an AES
+# key in a throwaway SoftHSM2 token (e2e/hsm.py), given as --root-key 'pkcs11:…', instead of a file.
+ROOT_KEY = os.environ.get("LOCKER_TEST_ROOT_KEY", "file")
+_softhsm = None
+if BACKEND == "postgres" and ROOT_KEY == "hsm":
+    import atexit
+    import hsm
+    _softhsm = hsm.SoftHSM().start()
+    atexit.register(_softhsm.cleanup)
+    os.environ["SOFTHSM2_CONF"] = _softhsm.conf  # inherited by every lockerd and locker started
 if BACKEND == "postgres":
     _shim_dir = tempfile.mkdtemp(prefix="locker-cli-shim-")
     _REAL_CLI = os.path.abspath(LOCKER_CLI)
@@ -26,7 +36,7 @@ if BACKEND == "postgres":
 # Finds --storage DIR among the arguments and uses the database lockerd was given for DIR.
 storage="${{LOCKER_STORAGE:-Storage}}"; prev=""
 for a in "$@"; do [ "$prev" = "--storage" ] && storage="$a"; case "$a" in --storage=*) storage="${{a#--storage=}}";; esac; prev="$a"; done
-if [ -f "$storage.pgenv" ]; then . "$storage.pgenv"; export LOCKER_DATABASE LOCKER_ROOT_KEY_FILE; fi
+if [ -f "$storage.pgenv" ]; then . "$storage.pgenv"; export LOCKER_DATABASE; [ -n "${{LOCKER_ROOT_KEY:-}}" ] && export LOCKER_ROOT_KEY || export LOCKER_ROOT_KEY_FILE; fi
 exec {_REAL_CLI} "$@"
 """)
     os.chmod(LOCKER_CLI, 0o755)
@@ -79,11 +89,21 @@ def postgres_for(storage):
     if not os.path.exists(env_file):
         url = postgres_server().create_database()
         # One key per storage folder: sibling folders are separate deployments.
-        key = pg.root_key_file(os.path.dirname(storage.rstrip("/")) or ".", os.path.basename(storage.rstrip("/")) + ".root.key")
-        with open(env_file, "w") as f:
-            f.write(f"LOCKER_DATABASE={url}\nLOCKER_ROOT_KEY_FILE={key}\n")
-    values = dict(line.split("=", 1) for line in open(env_file).read().split())
-    return values["LOCKER_DATABASE"], values["LOCKER_ROOT_KEY_FILE"]
+        if _softhsm is not None:
+            uri = _softhsm.make_key(_REAL_CLI)
+            with open(env_file, "w") as f:
+                f.write(f"LOCKER_DATABASE={url}\nLOCKER_ROOT_KEY='{uri}'\n")
+        else:
+            key = pg.root_key_file(os.path.dirname(storage.rstrip("/")) or ".", os.path.basename(storage.rstrip("/")) + ".root.key")
+            with open(env_file, "w") as f:
+                f.write(f"LOCKER_DATABASE={url}\nLOCKER_ROOT_KEY_FILE={key}\n")
+    values = dict(line.split("=", 1) for line in open(env_file).read().split("\n") if line)
+    return values["LOCKER_DATABASE"], values.get("LOCKER_ROOT_KEY_FILE") or values["LOCKER_ROOT_KEY"].strip("'")
+
+
+def root_key_args(key):
+    """The lockerd flag for a root key from postgres_for: a pkcs11: URI or a key file."""
+    return ["--root-key", key] if key.startswith("pkcs11:") else ["--root-key-file", key]
 
 
 def embedded_only(reason="tests the embedded SQLite storage folder itself"):
@@ -119,7 +139,7 @@ class Lockerd:
         args = list(self.extra_args)
         if BACKEND == "postgres" and "--database" not in args:
             url, key = postgres_for(self.storage)
-            args += ["--database", url, "--root-key-file", key]
+            args += ["--database", url, *root_key_args(key)]
         if BLOB_STORE == "s3" and "--blob-store" not in args:
             args += ["--blob-store", session_blob_store()]
             env = dict(os.environ, **(self.env or {}))

@@ -646,7 +646,7 @@ def faked_clock_vault(workdir):
     server.env.update(LOCKER_PORT=str(server.port), LOCKER_STORAGE=storage)
     if BACKEND == "postgres":
         url, key = postgres_for(storage)
-        server.env.update(LOCKER_DATABASE=url, LOCKER_ROOT_KEY_FILE=key)
+        server.env.update(LOCKER_DATABASE=url, **({"LOCKER_ROOT_KEY": key} if key.startswith("pkcs11:") else {"LOCKER_ROOT_KEY_FILE": key}))
     server.start()
 
     def move(seconds):

@@ -37,12 +37,16 @@ if arguments.count >= 2, ["json", "timestamp", "multipart"].contains(arguments[1
     try MicroBench.run(arguments[1], seconds: seconds)
     exit(0)
 }
+if arguments.count >= 2, arguments[1] == "root-unwrap" {
+    try RootKeyBench.run(arguments: arguments, seconds: seconds)
+    exit(0)
+}
 if arguments.count >= 2, arguments[1] == "status" {
     try await StatusBench.run(arguments: arguments, seconds: seconds)
     exit(0)
 }
 guard arguments.count >= 2, arguments[1] == "envelope" else {
-    FileHandle.standardError.write(Data("usage: locker-bench envelope [--seconds S] | json | timestamp | multipart [--seconds S] | status --storage DIR --people FILE [--seconds S] [--tasks N] | seed-citizens --storage DIR --count N\n".utf8))
+    FileHandle.standardError.write(Data("usage: locker-bench envelope [--seconds S] | json | timestamp | multipart [--seconds S] | status --storage DIR --people FILE [--seconds S] [--tasks N] | seed-citizens --storage DIR --count N | root-unwrap --root-key URI [--seconds S]\n".utf8))
     exit(2)
 }
 

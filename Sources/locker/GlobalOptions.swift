@@ -20,6 +20,11 @@ struct GlobalOptions: ParsableArguments {
     @Option(name: .customLong("blob-credentials-file"), help: "The object store's access key file (default: $LOCKER_BLOB_CREDENTIALS_FILE, else AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY).")
     var blobCredentialsFile: String?
 
+    @Option(name: .customLong("root-key"), help: ArgumentHelp(
+        "With --database, instead of --root-key-file: the root key in an HSM, pkcs11:token=T;object=K?module-path=/path/module.so&pin-source=file:/path (PIN from pin-source or $LOCKER_HSM_PIN), or a key file (default: $LOCKER_ROOT_KEY).",
+        valueName: "pkcs11:…|file"))
+    var rootKey: String?
+
     @Flag(name: .long, help: "Print JSON for scripts.")
     var json = false
 
@@ -44,17 +49,48 @@ struct GlobalOptions: ParsableArguments {
         }
     }
 
-    /// The PostgreSQL deployment named by `--database` (or `LOCKER_DATABASE`), if any.
-    func postgres() throws -> (pool: PostgresPool, rootKeyPath: String)? {
+    /// The root key named by `--root-key-file` or `--root-key` (or their environment
+    /// variables); nil if none; both at once is an error.
+    func rootKeySource() throws -> RootKeySource? {
+        let environment = ProcessInfo.processInfo.environment
+        let file = rootKeyFile ?? (rootKey == nil ? environment["LOCKER_ROOT_KEY_FILE"] : nil)
+        let uriOrFile = rootKey ?? (rootKeyFile == nil ? environment["LOCKER_ROOT_KEY"] : nil)
+        switch (file, uriOrFile) {
+        case (nil, nil): return nil
+        case (_?, _?): throw CLIError("--root-key and --root-key-file are both given (or LOCKER_ROOT_KEY and LOCKER_ROOT_KEY_FILE); give one")
+        case (let file?, nil): return try Self.source(file)
+        case (nil, let text?): return try Self.source(text)
+        }
+    }
+
+    private static func source(_ text: String) throws -> RootKeySource {
+        do {
+            return try RootKeySource(text)
+        } catch let error as StoreError {
+            throw CLIError(error.description)
+        }
+    }
+
+    /// Opens the root key (reads the file, or logs in to the HSM): one clear line on failure.
+    static func open(_ source: RootKeySource) throws -> any RootKeyWrapper {
+        do {
+            return try source.open()
+        } catch let error as StoreError {
+            throw CLIError(error.description)
+        }
+    }
+
+    /// The PostgreSQL deployment named by `--database` (or `LOCKER_DATABASE`), if any, with its root key.
+    func postgres() throws -> (pool: PostgresPool, rootKey: RootKeySource)? {
         let environment = ProcessInfo.processInfo.environment
         guard let raw = database ?? environment["LOCKER_DATABASE"], !raw.isEmpty else {
-            if rootKeyFile != nil { throw CLIError("--root-key-file is only for a PostgreSQL deployment (--database postgres://…)") }
+            if rootKeyFile != nil || rootKey != nil { throw CLIError("--root-key and --root-key-file are only for a PostgreSQL deployment (--database postgres://…)") }
             return nil
         }
         guard let url = PostgresURL(raw) else { throw CLIError("invalid --database: expected postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE") }
-        guard let keyPath = rootKeyFile ?? environment["LOCKER_ROOT_KEY_FILE"] else {
-            throw CLIError("--database needs --root-key-file (the same 32-byte file the lockerd nodes use)")
+        guard let source = try rootKeySource() else {
+            throw CLIError("--database needs --root-key-file (the same 32-byte file the lockerd nodes use) or --root-key 'pkcs11:…'")
         }
-        return (PostgresPool(url: url, maxIdle: 4), keyPath)
+        return (PostgresPool(url: url, maxIdle: 4), source)
     }
 }

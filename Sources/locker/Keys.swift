@@ -8,15 +8,17 @@ import LockerStore
 struct Keys: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Inspect, rotate, retire and destroy keys.",
-        subcommands: [Status.self, Rotate.self, Rewrap.self, Retire.self, Destroy.self, RotateSigning.self, Verify.self]
+        subcommands: [Status.self, Rotate.self, Rewrap.self, Retire.self, Destroy.self, RotateSigning.self, Verify.self,
+                      InitRoot.self, RootInfo.self, RotateRoot.self]
     )
 
     /// Opens an existing vault (never creates keys: a missing keyring is an error here).
     static func vault(_ options: GlobalOptions) throws -> Vault {
         let layout = options.layout
-        if let (pool, keyPath) = try options.postgres() {
+        if let (pool, source) = try options.postgres() {
+            let rootKey = try GlobalOptions.open(source)
             do {
-                return try Vault.open(postgres: pool, rootKey: try RootKey.load(path: keyPath), layout: layout, blobFiles: try options.blobFiles())
+                return try Vault.open(postgres: pool, rootKey: rootKey, layout: layout, blobFiles: try options.blobFiles())
             } catch let error as StoreError {
                 throw CLIError(error.description)
             } catch let error as PostgresUnavailable {

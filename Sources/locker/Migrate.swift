@@ -11,7 +11,7 @@ struct Migrate: ParsableCommand {
             The embedded vault (database, sealed blobs, key ring) is only read, never changed. Stop \
             lockerd on --storage first, and start no node on the database until the copy is complete. \
             The key ring is stored sealed under --root-key-file, the same 32-byte file every node is \
-            given. Running the command again after an interruption finishes the copy; rows already \
+            given (or under --root-key 'pkcs11:…', a key in an HSM every node uses). Running the command again after an interruption finishes the copy; rows already \
             copied are skipped. Exit status 0 when every row is in PostgreSQL and every document opens.
             """)
 
@@ -21,17 +21,16 @@ struct Migrate: ParsableCommand {
     @OptionGroup var options: GlobalOptions
 
     func run() throws {
-        let environment = ProcessInfo.processInfo.environment
         if options.database != nil { throw CLIError("migrate copies from the embedded vault under --storage into --to; leave out --database") }
         guard let url = PostgresURL(to) else { throw CLIError("invalid --to: expected postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE") }
-        guard let keyPath = options.rootKeyFile ?? environment["LOCKER_ROOT_KEY_FILE"] else {
-            throw CLIError("migrate needs --root-key-file: the 32-byte file that will seal the key ring in PostgreSQL (head -c 32 /dev/urandom > root.key; chmod 600 root.key)")
+        guard let rootKeySource = try options.rootKeySource() else {
+            throw CLIError("migrate needs --root-key-file: the 32-byte file that will seal the key ring in PostgreSQL (head -c 32 /dev/urandom > root.key; chmod 600 root.key), or --root-key 'pkcs11:…' (a key in an HSM)")
         }
         let layout = options.layout
         guard FileManager.default.fileExists(atPath: layout.databasePath) else { throw CLIError("no embedded vault at \(layout.root) (no \(layout.databasePath))") }
         let report: MigrationReport
         do {
-            let rootKey = try RootKey.load(path: keyPath)
+            let rootKey = try rootKeySource.open()
             // No lockerd may accept pushes into the folder while it is copied.
             let lock = try StorageLock.acquire(layout)
             defer { withExtendedLifetime(lock) {} }
@@ -67,7 +66,7 @@ struct Migrate: ParsableCommand {
             print("  sealed blob bytes copied now: \(report.blobBytes)")
             print("  documents opened in PostgreSQL: \(report.documentsVerified)")
             for failure in report.failures { print("  FAILED: \(failure)") }
-            print(report.complete ? "complete: start the lockerd nodes with --database \(url) --root-key-file \(keyPath)" : "INCOMPLETE: see the failures above")
+            print(report.complete ? "complete: start the lockerd nodes with --database \(url) \(rootKeySource.option)" : "INCOMPLETE: see the failures above")
         }
         if !report.complete { throw ExitCode(1) }
     }

@@ -21,8 +21,10 @@ public func buildApplication(config: LockerConfig, logger: Logger, metrics: Prom
     let vault: Vault
     // An object store that cannot be reached or refuses stops start-up with one line naming it.
     let blobFiles = try config.blobStore.map { try $0.connect(layout: layout) }
-    if let url = config.database, let rootKeyFile = config.rootKeyFile {
-        let rootKey = try RootKey.load(path: rootKeyFile)
+    let rootKeySource = config.database == nil ? nil : config.rootKey ?? config.rootKeyFile.map(RootKeySource.file)
+    if let url = config.database, let source = rootKeySource {
+        // A wrong module, token label, PIN or key label stops start-up here with one line.
+        let rootKey = try source.open()
         let store = try PostgresStore(url: url, blobFiles: blobFiles)
         postgres = store
         vault = try Vault.open(postgres: store, rootKey: rootKey, layout: layout)
@@ -34,6 +36,7 @@ public func buildApplication(config: LockerConfig, logger: Logger, metrics: Prom
         "storage": "\(config.storagePath)",
         "database": "\(config.database.map { "\($0)" } ?? "embedded SQLite")",
         "blobs": "\(config.blobStore.map { "\($0.location)" } ?? "files under storage")",
+        "rootKey": "\(rootKeySource.map { "\($0)" } ?? "-")",
         "kek.primary": "\(vault.keyring.primaryVersion)",
         "vault": "\(vault.vaultID ?? "-")",
         "blobs.swept": "\(swept)",

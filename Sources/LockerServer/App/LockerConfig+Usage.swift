@@ -21,7 +21,9 @@ extension LockerConfig {
                 (default: the embedded SQLite under --storage)
           --root-key-file FILE  (LOCKER_ROOT_KEY_FILE, rootKeyFile)
                 32-byte key, mode 0600, sealing the key ring kept in PostgreSQL;
-                required with --database, the same file on every node
+                with --database, the same file on every node
+          --root-key 'pkcs11:token=T;object=K?module-path=M&pin-source=file:P'  (LOCKER_ROOT_KEY, rootKey)
+                instead: the root key in an HSM (PIN from pin-source or LOCKER_HSM_PIN)
           --max-body-bytes N  (LOCKER_MAX_BODY_BYTES, maxBodyBytes)
                 largest JSON or form body (default 65536)
           --log-level LEVEL  (LOCKER_LOG_LEVEL, logLevel)

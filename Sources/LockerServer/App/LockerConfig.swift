@@ -14,7 +14,9 @@ import Logging
 /// - `--database` / `LOCKER_DATABASE` / `database`: `postgres://USER[:PASSWORD]@HOST[:PORT]/DB` to run
 ///   on a shared PostgreSQL (several nodes); default: the embedded SQLite under the storage folder
 /// - `--root-key-file` / `LOCKER_ROOT_KEY_FILE` / `rootKeyFile`: 32-byte key (mode 0600) sealing the
-///   key ring in PostgreSQL; required with `--database`, the same file on every node
+///   key ring in PostgreSQL; with `--database`, the same file on every node
+/// - `--root-key` / `LOCKER_ROOT_KEY` / `rootKey`: instead, `pkcs11:token=…;object=…?module-path=…`
+///   (an AES-256 key in an HSM; PIN from `pin-source=file:` or `LOCKER_HSM_PIN`) or a file
 /// - `--max-body-bytes` / `LOCKER_MAX_BODY_BYTES` / `maxBodyBytes`: largest request body (default 64 KiB; pushes get maxDocumentBytes)
 /// - `--log-level` / `LOCKER_LOG_LEVEL` / `logLevel`: swift-log level (default `info`)
 /// - `--max-document-bytes` / `LOCKER_MAX_DOCUMENT_BYTES` / `maxDocumentBytes`: largest pushed document (default 10 MiB)
@@ -54,8 +56,10 @@ public struct LockerConfig: Sendable {
     public var trustedProxies: [AddressRange] = []
     /// The shared PostgreSQL database; nil means the embedded SQLite under `storagePath`.
     public var database: PostgresURL?
-    /// The root key's file, with `database`.
+    /// The root key's file, with `database` (also set by `--root-key FILE`).
     public var rootKeyFile: String?
+    /// The root key, with `database`: a file or a key in an HSM (`--root-key pkcs11:…`).
+    public var rootKey: RootKeySource?
     /// Limits and lifetimes for documents, OTPs and sessions.
     public var settings = Settings()
     /// Caps on open connections and how long a client may take.
@@ -66,7 +70,7 @@ public struct LockerConfig: Sendable {
     public var blobStore: BlobStoreConfig?
 
     /// Flags `lockerd` accepts; anything else is refused rather than silently ignored.
-    public static let knownFlags: Set<String> = ["host", "port", "storage", "database", "root-key-file", "max-body-bytes", "log-level", "config", "help",
+    public static let knownFlags: Set<String> = ["host", "port", "storage", "database", "root-key-file", "root-key", "max-body-bytes", "log-level", "config", "help",
                                                     "max-document-bytes", "session-ttl", "otp-per-mobile-per-hour", "otp-per-client-per-hour", "sms-gateway-url", "public-url",
                                                     "max-connections", "max-connections-per-client", "idle-timeout", "header-timeout", "body-timeout", "send-timeout", "time-zone",
                                                     "audit-checkpoint-interval", "trusted-proxy", "log-format", "metrics-port", "tls-cert", "tls-key", "pull-timeout",
@@ -174,20 +178,10 @@ public struct LockerConfig: Sendable {
             }
             config.smsGatewayURL = url
         }
-        if let raw = try read(all, "database", { $0.string(forKey: "database") }) {
-            guard let url = PostgresURL(raw) else {
-                throw LockerConfigError("invalid value for database: expected postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE")
-            }
-            config.database = url
-            if let fromFlagOrEnv = try read(flagsAndEnv, "rootKeyFile", { $0.string(forKey: "rootKeyFile") }) {
-                config.rootKeyFile = absolute(fromFlagOrEnv, base: cwd)
-            } else if let fromFile = try read(all, "rootKeyFile", { $0.string(forKey: "rootKeyFile") }) {
-                config.rootKeyFile = absolute(fromFile, base: configDirectory)
-            } else {
-                throw LockerConfigError("--database needs --root-key-file (32 bytes, mode 0600, the same file on every node)")
-            }
-        } else if try read(all, "rootKeyFile", { $0.string(forKey: "rootKeyFile") }) != nil {
-            throw LockerConfigError("--root-key-file is only for a PostgreSQL deployment (--database postgres://…)")
+        if let (database, rootKey) = try databaseAndRootKey(flagsAndEnv: flagsAndEnv, all: all, cwd: cwd, configDirectory: configDirectory) {
+            config.database = database
+            config.rootKey = rootKey
+            if case .file(let path) = rootKey { config.rootKeyFile = path }
         }
         return config
     }

@@ -55,5 +55,9 @@ extension Problem {
     public static let blobStoreUnavailable = Problem(
         .serviceUnavailable, "blob-store-unavailable", "Document store unavailable",
         detail: "The object store holding documents cannot be reached; nothing was stored for this request. Try again shortly.", headers: [.retryAfter: "5"])
+    /// The HSM holding the root key did not answer when the key ring had to be read again.
+    public static let rootKeyUnavailable = Problem(
+        .serviceUnavailable, "root-key-unavailable", "Key store unavailable",
+        detail: "The key store cannot be reached; nothing was stored for this request. Try again shortly.", headers: [.retryAfter: "2"])
     public static let unavailable = Problem(.serviceUnavailable, "unavailable", "Service unavailable", detail: "Storage is not available; try again shortly.")
 }

@@ -48,6 +48,9 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
         } catch is S3Unavailable {
             context.logger.warning("object store unavailable; answered 503")
             return try Problem.blobStoreUnavailable.response(from: request, context: context)
+        } catch let error as RootKeyUnavailable {
+            context.logger.warning("HSM holding the root key unavailable; answered 503", metadata: ["error": "\(error.description)"])
+            return try Problem.rootKeyUnavailable.response(from: request, context: context)
         } catch is DecodingError {
             return try Problem.badRequest("The request body is not valid JSON for this endpoint.").response(from: request, context: context)
         } catch let error as any HTTPResponseError where error.status == .contentTooLarge {

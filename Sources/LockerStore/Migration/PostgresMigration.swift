@@ -19,7 +19,7 @@ public final class PostgresMigration {
 
     let source: Vault
     let pool: PostgresPool
-    let rootKey: SymmetricKey
+    let rootKey: any RootKeyWrapper
     /// The object store the deployment keeps blobs above the inline limit in; nil: all in the database.
     let blobFiles: (any BlobFiles)?
 
@@ -27,7 +27,7 @@ public final class PostgresMigration {
 
     /// `blobFiles`: with an object store, blobs above the inline limit are PUT there (each
     /// acknowledged before its document row commits) instead of copied into `blobChunks`.
-    public init(source: Vault, pool: PostgresPool, rootKey: SymmetricKey, blobFiles: (any BlobFiles)? = nil) {
+    public init(source: Vault, pool: PostgresPool, rootKey: any RootKeyWrapper, blobFiles: (any BlobFiles)? = nil) {
         self.source = source
         self.pool = pool
         self.rootKey = rootKey

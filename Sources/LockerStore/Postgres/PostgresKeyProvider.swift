@@ -13,13 +13,14 @@ import Synchronization
 /// only these few rows, never a citizen's key.
 public final class PostgresKeyProvider: KeyProvider {
     let pool: PostgresPool
-    let rootKey: SymmetricKey
+    /// The root key: a file's 32 bytes in memory, or a key in an HSM (`RootKeyWrapper`).
+    let rootKey: any RootKeyWrapper
     /// Absent in a one-shot CLI process: then every `stamp` asks for a reload.
     let notices: PostgresNotices?
     /// The generation last loaded, which `save` requires to be unchanged.
     private let loaded = Mutex<Int64?>(nil)
 
-    public init(pool: PostgresPool, rootKey: SymmetricKey, notices: PostgresNotices?) {
+    public init(pool: PostgresPool, rootKey: any RootKeyWrapper, notices: PostgresNotices?) {
         self.pool = pool
         self.rootKey = rootKey
         self.notices = notices
@@ -114,35 +115,46 @@ public final class PostgresKeyProvider: KeyProvider {
         return ring
     }
 
-    private func aad(_ label: String, vaultID: String) -> [UInt8] { Array("locker-root-wrap-v1|\(vaultID)|\(label)".utf8) }
+    func aad(_ label: String, vaultID: String) -> [UInt8] { Array("locker-root-wrap-v1|\(vaultID)|\(label)".utf8) }
 
-    private func wrap(_ key: SymmetricKey, label: String, vaultID: String) throws -> Data {
-        let raw = key.withUnsafeBytes { Data($0) }
-        return Data(try AES.GCM.seal(raw, using: rootKey, authenticating: aad(label, vaultID: vaultID)).combined!)
+    /// Wraps one key of the ring under `root` (by default this provider's root key).
+    func wrap(_ key: SymmetricKey, label: String, vaultID: String, under root: (any RootKeyWrapper)? = nil) throws -> Data {
+        let raw = key.withUnsafeBytes { Array($0) }
+        return try (root ?? rootKey).wrap(raw, authenticating: aad(label, vaultID: vaultID))
     }
 
-    private func unwrap(_ wrapped: Data, label: String, vaultID: String) throws -> SymmetricKey {
+    /// Opens one key of the ring. An HSM that cannot be reached throws `RootKeyUnavailable`
+    /// (503 for a request that needed it); anything else is the wrong root key or altered bytes.
+    func unwrap(_ wrapped: Data, label: String, vaultID: String, under root: (any RootKeyWrapper)? = nil) throws -> SymmetricKey {
+        let root = root ?? rootKey
         do {
-            let raw = try AES.GCM.open(AES.GCM.SealedBox(combined: wrapped), using: rootKey, authenticating: aad(label, vaultID: vaultID))
+            let raw = try root.unwrap(wrapped, authenticating: aad(label, vaultID: vaultID))
             guard raw.count == 32 else { throw StoreError("wrapped key \(label) is not 32 bytes") }
             return SymmetricKey(data: raw)
+        } catch let error as RootKeyUnavailable {
+            throw error
         } catch {
-            throw StoreError("the root key does not open this database's key ring (is --root-key-file the one this deployment was created with?)")
+            throw StoreError(Self.refusal(root))
         }
+    }
+
+    static func refusal(_ root: any RootKeyWrapper) -> String {
+        "the root key does not open this database's key ring (\(root.name): is it the one this deployment was created with, or was a row altered?)"
     }
 
     /// A database made before KEK versions had rows of their own holds the whole ring sealed in
     /// one `keyring` row: it is moved into the rows once, by whichever process opens it first.
-    private func convertSealedRing() throws {
+    func convertSealedRing() throws {
         guard let sealed = try pool.withConnection({ c in try c.query("SELECT sealed FROM keyring WHERE id = 1").first }) else { return }
-        let plain: Data
+        let plain: [UInt8]
         do {
-            plain = try AES.GCM.open(AES.GCM.SealedBox(combined: try sealed.decode(0, as: Data.self)), using: rootKey,
-                                     authenticating: Array("locker-keyring-v1".utf8))
+            plain = try rootKey.unwrap(try sealed.decode(0, as: Data.self), authenticating: Array("locker-keyring-v1".utf8))
+        } catch let error as RootKeyUnavailable {
+            throw error
         } catch {
-            throw StoreError("the root key does not open this database's key ring (is --root-key-file the one this deployment was created with?)")
+            throw StoreError(Self.refusal(rootKey))
         }
-        let ring = try KeyringCodec.decode([UInt8](plain))
+        let ring = try KeyringCodec.decode(plain)
         try install(ring)
         try pool.withConnection { c in try c.execute("DELETE FROM keyring WHERE id = 1") }
     }

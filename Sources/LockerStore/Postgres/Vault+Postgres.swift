@@ -7,7 +7,7 @@ extension Vault {
     /// under `rootKey` (created on the very first start, by whichever node gets there first);
     /// `layout` is this node's own folder (SMS outbox, first admin credential, lock files).
     /// Throws one line when PostgreSQL cannot be reached or the root key does not open the ring.
-    public static func open(postgres store: PostgresStore, rootKey: SymmetricKey, layout: StorageLayout) throws -> Vault {
+    public static func open(postgres store: PostgresStore, rootKey: any RootKeyWrapper, layout: StorageLayout) throws -> Vault {
         try layout.prepare()
         let provider = PostgresKeyProvider(pool: store.pool, rootKey: rootKey, notices: store.notices)
         let stamp = provider.stamp()
@@ -19,7 +19,7 @@ extension Vault {
     }
 
     /// For the CLI: the same vault without a listener (it reloads the key ring whenever asked).
-    public static func open(postgres pool: PostgresPool, rootKey: SymmetricKey, layout: StorageLayout, blobFiles: (any BlobFiles)? = nil) throws -> Vault {
+    public static func open(postgres pool: PostgresPool, rootKey: any RootKeyWrapper, layout: StorageLayout, blobFiles: (any BlobFiles)? = nil) throws -> Vault {
         try pool.check()
         try PostgresSchema.migrate(pool)
         let provider = PostgresKeyProvider(pool: pool, rootKey: rootKey, notices: nil)
