@@ -252,7 +252,11 @@ def test_migrate_moves_blob_files_into_the_bucket(workdir, weed, monkeypatch):
     into the bucket (small ones into the database) and a node on PostgreSQL + S3 serves them."""
     import pg
     from test_cluster import _real_cli
-    env = {k: v for k, v in os.environ.items() if k not in ("LOCKER_DATABASE", "LOCKER_ROOT_KEY_FILE", "LOCKER_BLOB_STORE")}
+    # Lockerd adds os.environ to env: under a whole-suite run on PostgreSQL + S3 + HSM the
+    # session's database, bucket and root key must not reach this embedded vault.
+    for name in ("LOCKER_DATABASE", "LOCKER_ROOT_KEY_FILE", "LOCKER_ROOT_KEY", "LOCKER_BLOB_STORE"):
+        monkeypatch.delenv(name, raising=False)
+    env = dict(os.environ)
     monkeypatch.setattr(conftest, "BACKEND", "sqlite")
     monkeypatch.setattr(conftest, "BLOB_STORE", "files")
     storage = os.path.join(workdir, "Storage")
