@@ -78,12 +78,17 @@ public struct PostgresVaultRecords: VaultRecords {
 
     public func storeRewrapped(_ changes: [(citizenID: String, old: Data, new: Data)], target: Int) throws -> Int {
         guard !changes.isEmpty else { return 0 }
+        // One statement per batch (three arrays unnested), not one round trip per key: each row
+        // still changes only if it holds the exact wrapped bytes this batch read.
+        let ids = changes.map(\.citizenID)
+        let old = changes.map { ByteBuffer(bytes: $0.old) }
+        let new = changes.map { ByteBuffer(bytes: $0.new) }
         return try pool.transaction { c in
-            var changed = 0
-            for change in changes {
-                changed += try c.execute("UPDATE citizens SET dekWrapped = \(change.new), kekVersion = \(target) WHERE id = \(change.citizenID) AND dekWrapped = \(change.old)")
-            }
-            return changed
+            try c.execute("""
+                UPDATE citizens AS c SET dekWrapped = u.new, kekVersion = \(target)
+                FROM unnest(\(ids)::text[], \(old)::bytea[], \(new)::bytea[]) AS u(id, old, new)
+                WHERE c.id = u.id AND c.dekWrapped = u.old
+                """)
         }
     }
 
