@@ -4,13 +4,7 @@ import Testing
 
 @Suite("Configuration")
 struct ConfigTests {
-    func tempConfig(_ json: String) throws -> String {
-        let dir = NSTemporaryDirectory() + "locker-config-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        let path = dir + "/lockerd.json"
-        try json.write(toFile: path, atomically: true, encoding: .utf8)
-        return path
-    }
+    func tempConfig(_ json: String) throws -> String { try TempConfig.write(json) }
 
     @Test("flags override the environment, which overrides the file")
     func precedence() async throws {

@@ -8,13 +8,7 @@ struct RootKeyConfigTests {
     static let database = "postgres://locker@127.0.0.1:5432/locker"
     static let uri = "pkcs11:token=locker;object=root?module-path=/usr/lib/softhsm/libsofthsm2.so&pin-source=file:/etc/locker/hsm.pin"
 
-    func tempConfig(_ json: String) throws -> String {
-        let dir = NSTemporaryDirectory() + "locker-config-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        let path = dir + "/lockerd.json"
-        try json.write(toFile: path, atomically: true, encoding: .utf8)
-        return path
-    }
+    func tempConfig(_ json: String) throws -> String { try TempConfig.write(json) }
 
     @Test("--root-key takes a pkcs11: URI from the flag, LOCKER_ROOT_KEY or rootKey in the file; a relative file from the file's folder")
     func sources() async throws {

@@ -1,4 +1,5 @@
 import Foundation
+import LockerCore
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -94,7 +95,7 @@ public struct PKCS11URI: Sendable, Equatable, CustomStringConvertible {
         var iterator = Array(text.utf8).makeIterator()
         while let byte = iterator.next() {
             if byte == UInt8(ascii: "%") {
-                guard let high = iterator.next().flatMap(hexValue), let low = iterator.next().flatMap(hexValue) else {
+                guard let high = iterator.next().flatMap(Hex.digitValue), let low = iterator.next().flatMap(Hex.digitValue) else {
                     throw StoreError("invalid PKCS#11 URI: a % must be followed by two hex digits")
                 }
                 bytes.append(high << 4 | low)
@@ -105,15 +106,6 @@ public struct PKCS11URI: Sendable, Equatable, CustomStringConvertible {
         guard let string = String(validating: bytes, as: UTF8.self) else { throw StoreError("invalid PKCS#11 URI: not UTF-8 after percent-decoding") }
         guard !bytes.contains(where: { $0 < 0x20 || $0 == 0x7f }) else { throw StoreError("invalid PKCS#11 URI: control characters are not allowed") }
         return string
-    }
-
-    private static func hexValue(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
-        default: nil
-        }
     }
 
     /// The URI again, percent-encoded where needed; never holds a PIN.
