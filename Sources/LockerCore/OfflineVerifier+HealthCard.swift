@@ -39,7 +39,7 @@ extension OfflineVerifier {
                 return fail(kind, kid, .noRevocationList, "no revocation list given is for key \(kid)", claims: decoded.bytes)
             }
             if let rid = vc?["rid"] as? String, list.revokes(rid: rid, notBefore: notBefore) {
-                return fail(kind, kid, .revoked, "revoked: rid \(rid) is in the revocation list of key \(kid) (ctr \(list.ctr))", claims: decoded.bytes)
+                return fail(kind, kid, .revoked, "rid \(rid) is in the revocation list of key \(kid) (ctr \(list.ctr))", claims: decoded.bytes)
             }
             revocation = "not revoked (revocation list ctr \(list.ctr))"
         }
