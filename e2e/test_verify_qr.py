@@ -3,6 +3,7 @@ list saved earlier and no network. A card's PNG from GET /v1/documents/{id}/qr (
 libpng and zbar), its shc:/ text, and status codes (locker:/…) as text and as a qrencode PNG; one
 changed digit, another deployment's keys, an expired answer and a card revoked once the list is
 refreshed all fail with exit status 1; what cannot be checked at all is exit status 2."""
+import datetime
 import json
 import os
 import struct
@@ -11,6 +12,7 @@ import zlib
 
 import pytest
 import requests
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 import locker_client as lc
 from conftest import LOCKER_CLI, Lockerd
@@ -160,15 +162,22 @@ def test_strangers_keys_expiry_and_what_cannot_be_checked(deployment):
     assert verify_json(d["status_qr"], "--jwks", other_jwks, expect=1)["failure"] == "unknown-key"
     assert verify_json(card, "--jwks", d["jwks"], "--crl", other_crl, expect=1)["failure"] == "no-revocation-list"
 
+    # A stranger's forgery: the genuine code's header and claims, signed with a key of its own.
+    genuine = "".join(chr(int(d["status_qr"][i:i + 2]) + 45) for i in range(len("locker:/"), len(d["status_qr"]), 2))
+    head, body, _ = genuine.split(".")
+    forged = f"{head}.{body}." + lc.b64url(Ed25519PrivateKey.generate().sign(f"{head}.{body}".encode()))
+    forged_qr = "locker:/" + "".join(f"{ord(c) - 45:02d}" for c in forged)
+    assert verify_json(forged_qr, "--jwks", d["jwks"], expect=1)["failure"] == "bad-signature"
+
     # A status answer lives five minutes (a minute of clock skew allowed): checked ten minutes on, it has expired.
     exp = verify_json(d["status_qr"], "--jwks", d["jwks"])["claims"]["exp"]
-    later = subprocess.run(["date", "-u", "-d", f"@{exp + 600}", "+%Y-%m-%dT%H:%M:%SZ"], capture_output=True, text=True).stdout.strip()
+    later = datetime.datetime.fromtimestamp(exp + 600, datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
     expired = verify_json(d["status_qr"], "--jwks", d["jwks"], "--at", later, expect=1)
     assert expired["failure"] == "expired" and expired["claims"]["exp"] == exp
 
     # Not a code, no code in the image, no such file, a JWKS that is not one: exit status 2 or 1, one clear line.
     out = verify(os.path.join(d["dir"], "absent.png"), "--jwks", d["jwks"], expect=2)
-    assert "neither shc:/ or locker:/ text nor a file" in out.stderr
+    assert "is not shc:/… or locker:/… text, nor a file" in out.stderr
     out = verify(save(d["dir"], "white.png", white_png()), "--jwks", d["jwks"], expect=2)
     assert "no QR code found in the image" in out.stderr
     out = verify(save(d["dir"], "not-a-png.png", b"\x89PNG\r\n\x1a\nbroken"), "--jwks", d["jwks"], expect=2)

@@ -15,7 +15,7 @@ enum QRInput {
             bytes = [UInt8](FileHandle.standardInput.readDataToEndOfFile().prefix(maxBytes + 1))
         } else {
             guard FileManager.default.fileExists(atPath: input) else {
-                throw CLIError("\(input.prefix(40).debugDescription) is neither shc:/ or locker:/ text nor a file")
+                throw CLIError("\(input.prefix(60).debugDescription) is not shc:/… or locker:/… text, nor a file")
             }
             guard let data = FileManager.default.contents(atPath: input) else { throw CLIError("\(input): cannot read the file") }
             bytes = [UInt8](data.prefix(maxBytes + 1))
