@@ -41,6 +41,10 @@ let package = Package(
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         // Debian's libqrencode, for QR images of SMART Health Cards.
         .systemLibrary(name: "CQREncode", pkgConfig: "libqrencode", providers: [.apt(["libqrencode-dev"])]),
+        // Debian's libzbar and libpng, for `locker verify-qr IMAGE`: a PNG decoded to grey
+        // pixels in-process (libpng's simplified API), its QR codes found and read by zbar.
+        .systemLibrary(name: "CZbar", pkgConfig: "zbar", providers: [.apt(["libzbar-dev"])]),
+        .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
         // The PKCS#11 header from Debian's libp11-kit-dev (header only: the token's module is
         // loaded with dlopen at run time), for the root key in an HSM.
         .systemLibrary(name: "CPKCS11", providers: [.apt(["libp11-kit-dev"])]),
@@ -98,7 +102,7 @@ let package = Package(
         .executableTarget(
             name: "locker",
             dependencies: [
-                "LockerCore", "LockerStore",
+                "LockerCore", "LockerStore", "CZbar", "CPNG",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -74,7 +74,8 @@ def test_dry_run_plans_a_bare_machine():
     install = [l for l in lines if " install " in l and "apt-get" in l]
     assert len(update) == 1 and "-o DPkg::Lock::Timeout=600" in update[0]
     assert len(install) == 1 and "--no-install-recommends" in install[0] and "-o DPkg::Lock::Timeout=600" in install[0]
-    for package in ("chromium", "chromium-driver", "libfuse2", "fuse", "libsqlite3-dev", "libssl-dev"):
+    for package in ("chromium", "chromium-driver", "libfuse2", "fuse", "libsqlite3-dev", "libssl-dev", "libzbar-dev", "libpng-dev",
+                    "zbar-tools", "qrencode"):
         assert f" {package}" in install[0]
     assert any("pip install" in l and "e2e/requirements.txt" in l for l in lines)
 

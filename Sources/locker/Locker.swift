@@ -10,7 +10,7 @@ struct Locker: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "locker",
         abstract: "Administer a Locker vault.",
-        subcommands: [Keys.self, Citizens.self, Issuers.self, Verifiers.self, Documents.self, Audit.self, Admin.self, Push.self, Partners.self, Migrate.self, Backup.self, Restore.self]
+        subcommands: [Keys.self, Citizens.self, Issuers.self, Verifiers.self, Documents.self, Audit.self, Admin.self, Push.self, VerifyQR.self, Partners.self, Migrate.self, Backup.self, Restore.self]
     )
 
     /// Accepts the global options anywhere (`locker --storage DIR keys status`, as the docs

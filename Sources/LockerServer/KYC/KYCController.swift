@@ -40,11 +40,17 @@ struct KYCController {
             nonce = c.contains(.nonce) ? try c.decode(String.self, forKey: .nonce) : nil
         }
     }
-    struct ConfirmBody: Decodable { let otp: String }
+    struct ConfirmBody: Decodable {
+        let otp: String
+        /// True: answer `{"jws", "qr"}` (JSON, with the status QR text) instead of the bare JWS.
+        let qr: Bool?
+    }
     /// `202` to `POST /v1/kyc-vs/requests`.
     struct AskResponse: ResponseEncodable { let requestId: String; let expiresAt: String }
     /// `200` to the consent page's confirm.
     struct EmbedAnswer: ResponseEncodable { let jws: String }
+    /// `200` to a verifier's confirm that asked for the status QR too.
+    struct QRAnswer: ResponseEncodable { let jws: String; let qr: String }
     struct EmbedConfirmBody: Decodable { let request: String; let otp: String }
 
     /// `POST /v1/kyc-vs/requests`: the same 202 whether or not the number is known.
@@ -60,7 +66,8 @@ struct KYCController {
         let verifier = try Authenticate.verifier(request, services: services)
         guard let id = context.parameters.get("id"), Validate.localID(id) else { throw Problem.notFound }
         let body = try await request.decode(as: ConfirmBody.self, context: context)
-        let jws = try await kyc.confirm(requestID: id, code: body.otp, verifierID: verifier.id)
+        let (jws, qr) = try await kyc.confirm(requestID: id, code: body.otp, verifierID: verifier.id, qr: body.qr == true)
+        if let qr { return try JSONResponse.encode(QRAnswer(jws: jws, qr: qr)) }
         return Response(status: .ok, headers: [.contentType: "application/jose", .cacheControl: "no-store"], body: .init(byteBuffer: ByteBuffer(string: jws)))
     }
 
@@ -69,7 +76,7 @@ struct KYCController {
     @Sendable func confirmByCitizen(_ request: Request, context: LockerRequestContext) async throws -> Response {
         let body = try await request.decode(as: EmbedConfirmBody.self, context: context)
         guard Validate.localID(body.request) else { throw Problem.notFound }
-        let jws = try await kyc.confirm(requestID: body.request, code: body.otp, verifierID: nil)
+        let (jws, _) = try await kyc.confirm(requestID: body.request, code: body.otp, verifierID: nil)
         return try JSONResponse.encode(EmbedAnswer(jws: jws))
     }
 

@@ -82,8 +82,9 @@ struct KYCService: Sendable {
     }
 
     /// Judges the consent code and, when it matches, answers with the signed status (on
-    /// record before it leaves). `verifierID` nil: the citizen's own confirm on the consent page.
-    func confirm(requestID: String, code: String, verifierID: String?) async throws -> String {
+    /// record before it leaves), and its status QR text when asked for (`StatusQR`).
+    /// `verifierID` nil: the citizen's own confirm on the consent page.
+    func confirm(requestID: String, code: String, verifierID: String?, qr: Bool = false) async throws -> (jws: String, qr: String?) {
         guard OTPChallenge.wellFormed(code) else { throw OTPChallenge.invalid }
         let now = clock()
         let otp = self.otp
@@ -108,9 +109,10 @@ struct KYCService: Sendable {
         case .answer(let mobileHash, let name, let verifierID, let verifierName, let nonce, let citizenID):
             let value = try status.status(mobileHash: mobileHash, name: name, now: now)
             let jws = try status.signedAnswer(status: value, audience: verifierID, requestID: requestID, nonce: nonce, now: now)
+            let text = try qr ? status.qrText(statement: jws, now: now) : nil
             try await audit.appendAudit(AuditEntry(at: now, action: "kyc.answered", actor: "verifier:\(verifierID)", citizenID: citizenID,
                                                    detail: ["verifier": verifierName, "request": requestID]))
-            return jws
+            return (jws, text)
         }
     }
 

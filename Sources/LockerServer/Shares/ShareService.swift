@@ -168,11 +168,14 @@ struct ShareService: Sendable {
         try? await recordFailure(grant, action: "share.cut", refund: true, extra: ["bytesSent": String(bytesSent)], at: clock())
     }
 
-    /// The signed statement for a status-scope redemption whose use is spent; if it cannot be
-    /// made, the failure is recorded and the use given back.
-    func statement(_ grant: ShareGrant) async throws -> String {
+    /// The signed statement for a status-scope redemption whose use is spent, and its status QR
+    /// text when asked for (`StatusQR`); if either cannot be made, the failure is recorded and
+    /// the use given back.
+    func statement(_ grant: ShareGrant, qr: Bool = false) async throws -> (statement: String, qr: String?) {
         do {
-            return try statusStatement(grant)
+            let statement = try statusStatement(grant)
+            let text = try qr ? status.qrText(statement: statement, now: grant.at) : nil
+            return (statement, text)
         } catch {
             try? await recordFailure(grant, action: "share.failed", refund: true)
             throw error

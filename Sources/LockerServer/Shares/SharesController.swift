@@ -20,6 +20,8 @@ struct SharesController {
     struct RedeemBody: Decodable {
         var token: String
         var passcode: String?
+        /// JSON bodies only: a status-scope answer also carries its status QR text.
+        var qr: Bool?
     }
 
     /// `POST /v1/documents/{id}/shares`: the token is in this answer and nowhere else, ever.
@@ -82,7 +84,8 @@ struct SharesController {
             }
             throw Problem(.forbidden, "passcode-invalid", "Wrong passcode", detail: detail)
         case .status(let grant):
-            return StatementResponse(statement: try await shares.statement(grant)).response()
+            let (statement, qr) = try await shares.statement(grant, qr: body.qr == true)
+            return StatementResponse(statement: statement, qr: qr).response()
         case .document(let grant):
             guard let document = grant.document else { return try await pulled(grant) }
             let prepared = try await shares.deliverDocument(grant) {
