@@ -167,3 +167,12 @@ def json_credential(size, name="Asha Verma"):
     base = len(json.dumps(document, separators=(",", ":")))
     document["proof"] = b64url(os.urandom(max(0, (size - base) * 3 // 4)))
     return json.dumps(document, separators=(",", ":")).encode("utf-8")
+
+
+def numeric_qr_to_jws(text, prefix):
+    """A QR's numeric-mode text (`shc:/` or `locker:/`, then two digits per character, each the
+    character's code minus 45) back to the compact JWS, as SMART Health Cards define it."""
+    assert text.startswith(prefix), text[:20]
+    digits = text[len(prefix):]
+    assert re.fullmatch(r"(\d\d)+", digits)
+    return "".join(chr(int(digits[i:i + 2]) + 45) for i in range(0, len(digits), 2))

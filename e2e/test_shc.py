@@ -52,10 +52,7 @@ def shc_server(workdir):
 
 
 def numeric_to_jws(text):
-    assert text.startswith("shc:/")
-    digits = text[len("shc:/"):]
-    assert re.fullmatch(r"(\d\d)+", digits)
-    return "".join(chr(int(digits[i:i + 2]) + 45) for i in range(0, len(digits), 2))
+    return lc.numeric_qr_to_jws(text, "shc:/")
 
 
 def zbar(path):
