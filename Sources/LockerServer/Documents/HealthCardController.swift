@@ -7,7 +7,8 @@ import LockerCore
 struct HealthCardController {
     let services: LockerServices
     var cards: HealthCardService {
-        HealthCardService(documents: services.documents, store: services.storage, vault: services.vault, issuerURL: services.settings.publicURL)
+        HealthCardService(documents: services.documents, store: services.storage, vault: services.vault, issuerURL: services.settings.publicURL,
+                          audit: services.audit, clock: services.clock)
     }
 
     func addRoutes(to router: Router<LockerRequestContext>) {
@@ -18,8 +19,8 @@ struct HealthCardController {
 
     /// The SMART Health Card file format: `{"verifiableCredential": [JWS]}`.
     @Sendable func file(_ request: Request, context: LockerRequestContext) async throws -> Response {
-        let (_, citizen) = try Authenticate.session(request, services: services)
-        let jws = try cards.card(id: context.parameters.get("id"), by: citizen)
+        let (session, citizen) = try Authenticate.session(request, services: services)
+        let jws = try await cards.card(id: context.parameters.get("id"), by: citizen, session: session, form: "file")
         let body = try JSONSerialization.data(withJSONObject: ["verifiableCredential": [jws]], options: [.withoutEscapingSlashes])
         return Response(status: .ok, headers: [.contentType: "application/smart-health-card", .cacheControl: "no-store"],
                         body: .init(byteBuffer: ByteBuffer(bytes: body)))
@@ -29,8 +30,8 @@ struct HealthCardController {
     @Sendable func qr(_ request: Request, context: LockerRequestContext) async throws -> Response {
         let format = request.uri.queryParameters["format"].map(String.init) ?? "png"
         guard format == "png" || format == "svg" else { throw Problem.badRequest("format must be png or svg") }
-        let (_, citizen) = try Authenticate.session(request, services: services)
-        let code = try QRCode.healthCard(jws: try cards.card(id: context.parameters.get("id"), by: citizen))
+        let (session, citizen) = try Authenticate.session(request, services: services)
+        let code = try QRCode.healthCard(jws: try await cards.card(id: context.parameters.get("id"), by: citizen, session: session, form: "qr"))
         let type = format == "svg" ? "image/svg+xml" : "image/png"
         let bytes = try format == "svg" ? Array(code.svg().utf8) : code.png()
         return Response(status: .ok, headers: [.contentType: type, .cacheControl: "no-store"], body: .init(byteBuffer: ByteBuffer(bytes: bytes)))

@@ -13,10 +13,16 @@ struct HealthCardService: Sendable {
     /// The deployment's public URL, the cards' `iss` (verifiers fetch its
     /// `/.well-known/jwks.json`).
     let issuerURL: String
+    /// Where each card made is recorded.
+    let audit: any AuditStore
+    let clock: @Sendable () -> Date
 
     /// The compact JWS of the owner's unrevoked `VACER` document: 404 for any other document
-    /// (unknown, someone else's, another type, no signed claims), 410 once revoked.
-    func card(id: String?, by citizen: CitizenRecord) throws -> String {
+    /// (unknown, someone else's, another type, no signed claims), 410 once revoked. The card
+    /// carries the holder's name and doses, so making one is an access like a download: its
+    /// trace (`document.card-made`, with `form`: file, qr or portal) is durable before the
+    /// card is returned.
+    func card(id: String?, by citizen: CitizenRecord, session: SessionRecord, form: String) async throws -> String {
         let document = try documents.owned(id: id, by: citizen)
         guard document.docType == "VACER" else { throw Problem.notFound }
         guard document.revokedAt == nil else { throw Problem(.gone, "revoked", "Revoked", detail: "This document was revoked (by its issuer or an administrator).") }
@@ -24,7 +30,10 @@ struct HealthCardService: Sendable {
               let pushed = try? JSONDecoder().decode(PushMetadata.self, from: Data(metadata)) else { throw Problem.notFound }
         let payload = try HealthCardPayload.json(issuer: issuerURL, notBefore: document.createdAt,
                                                  revocationID: vault.healthCardRevocationID(documentID: document.id), claims: pushed.claims)
-        return try HealthCardJWS.sign(payloadJSON: payload, key: vault.healthCardSigningKey())
+        let jws = try HealthCardJWS.sign(payloadJSON: payload, key: vault.healthCardSigningKey())
+        try await audit.appendAudit(AuditEntry(at: clock(), action: "document.card-made", actor: "citizen", citizenID: citizen.id, documentID: document.id,
+                                               detail: ["uri": document.uri, "session": session.id, "form": form]))
+        return jws
     }
 
     /// The public JWK verifiers check cards with.

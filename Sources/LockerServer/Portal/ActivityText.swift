@@ -16,6 +16,7 @@ enum ActivityText {
         case "document.revoked": return "\(detail["issuer"] ?? "The issuer") revoked \(doc)"
         case "document.downloaded": return "You downloaded \(doc)"
         case "document.download-failed": return "A download of \(doc) failed: the stored copy is damaged; nothing was sent"
+        case "document.card-made": return "You made a SMART Health Card of \(doc)\(detail["form"] == "file" ? " (file)" : " (QR code)")"
         case "document.download-cut": return "A download of \(doc) stopped part-way: the stored copy is damaged"
         case "auth.signed-in": return "You signed in"
         case "auth.signed-out": return "You signed out"

@@ -34,6 +34,7 @@ struct PortalController {
         router.get("/portal/documents/{id}/content", use: download)
         ConsentController(services: services, portal: self).addRoutes(to: router)
         PullPortalController(services: services, portal: self).addRoutes(to: router)
+        CardPortalController(services: services, portal: self).addRoutes(to: router)
     }
 
     // MARK: Signed out
@@ -114,7 +115,8 @@ struct PortalController {
                 ["id": d.id, "docName": DocTypeNames.name(d.docType), "issuerName": issuers[d.issuerID] ?? d.issuerID,
                  "issuedOn": HumanTime.day(d.issuedOn), "version": d.version,
                  "sizeText": ByteCountFormatter.string(fromByteCount: Int64(d.size), countStyle: .file),
-                 "revoked": d.revokedAt != nil, "hasStatus": DocTypeNames.carriesVaccinationStatus(d), "csrf": csrf]
+                 "revoked": d.revokedAt != nil, "hasStatus": DocTypeNames.carriesVaccinationStatus(d), "csrf": csrf,
+                 "hasCard": d.docType == "VACER" && d.claimsSealed != nil]
             },
             "shares": grants.map { s -> [String: Any] in
                 let state = s.state(at: now)

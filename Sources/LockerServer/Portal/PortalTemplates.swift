@@ -8,7 +8,7 @@ import Mustache
 /// through. A shared `layout` partial gives every page the same head and the stylesheet and
 /// script from `/portal/…` (no inline code, so the CSP can forbid it).
 enum PortalTemplates {
-    static let names = ["layout", "signin", "otp", "home", "shared", "message", "link", "continue", "consent"]
+    static let names = ["layout", "signin", "otp", "home", "shared", "message", "link", "continue", "consent", "card", "check"]
 
     static let library: MustacheLibrary = {
         var library = MustacheLibrary()

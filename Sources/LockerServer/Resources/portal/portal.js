@@ -11,3 +11,20 @@ document.addEventListener('click', function (event) {
     document.execCommand('copy'); done();
   }
 });
+// The QR page: a full-screen button where the browser allows it, and the screen kept awake
+// while the code is shown (a dimmed or locked screen cannot be scanned).
+(function () {
+  var figure = document.getElementById('qr-figure');
+  if (!figure) return;
+  var button = document.getElementById('qr-fullscreen');
+  if (button && document.fullscreenEnabled && figure.requestFullscreen) {
+    button.hidden = false;
+    button.addEventListener('click', function () { figure.requestFullscreen().catch(function () {}); });
+    figure.addEventListener('click', function () { if (document.fullscreenElement) document.exitFullscreen(); });
+  }
+  var lock = function () {
+    if (navigator.wakeLock && document.visibilityState === 'visible') navigator.wakeLock.request('screen').catch(function () {});
+  };
+  lock();
+  document.addEventListener('visibilitychange', lock);
+})();
