@@ -26,13 +26,6 @@ NAME = "Asha Verma"
 STATUS = JWSRegistry(header_registry={"zip": HeaderParameter("Compression", "str", required=True)}, algorithms=["Ed25519"])
 
 
-def register_verifier(storage, vid, name):
-    out = subprocess.run([LOCKER_CLI, "--storage", storage, "verifiers", "add", "--id", vid, "--name", name, "--json"],
-                         capture_output=True, text=True, timeout=60)
-    assert out.returncode == 0, out.stderr
-    return json.loads(out.stdout)["apiKey"]
-
-
 @pytest.fixture
 def status_server(workdir):
     storage = os.path.join(workdir, "Storage")
@@ -41,7 +34,7 @@ def status_server(workdir):
     pem_path = os.path.join(workdir, "issuer.pub")
     open(pem_path, "wb").write(pem)
     api = lc.register_issuer(LOCKER_CLI, storage, "in.gov.cowin", "CoWIN", pem_path)
-    verifier = register_verifier(storage, "irctc", "IRCTC")
+    verifier = lc.register_verifier(LOCKER_CLI, storage, "irctc", "IRCTC")
     body, ctype = lc.build_push(key, MOBILE, "VACER", "Q1", "2026-11-01", lc.vacer_claims(NAME, 2), b"%PDF-1.7 cert", "application/pdf")
     r = lc.push(server.base, api, body, ctype)
     assert r.status_code == 201, r.text
