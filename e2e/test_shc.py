@@ -26,7 +26,7 @@ from joserfc.jws import JWSRegistry
 from joserfc.registry import HeaderParameter
 
 import locker_client as lc
-from conftest import LOCKER_CLI, Lockerd
+from conftest import LOCKER_CLI, start_with_cowin
 
 MOBILE = "+919812345601"
 OTHER = "+919812345602"
@@ -38,12 +38,7 @@ TYPES = ["https://smarthealth.cards#health-card", "https://smarthealth.cards#imm
 
 @pytest.fixture
 def shc_server(workdir):
-    storage = os.path.join(workdir, "Storage")
-    server = Lockerd(storage).start()
-    key, pem = lc.make_issuer_key()
-    pem_path = os.path.join(workdir, "issuer.pub")
-    open(pem_path, "wb").write(pem)
-    api = lc.register_issuer(LOCKER_CLI, storage, "in.gov.cowin", "CoWIN", pem_path)
+    server, key, api = start_with_cowin(workdir)
 
     def push(mobile, doc_type, doc_id, claims):
         body, ctype = lc.build_push(key, mobile, doc_type, doc_id, "2026-11-01", claims, b"%PDF-1.7 cert", "application/pdf")
