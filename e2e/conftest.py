@@ -10,6 +10,8 @@ import time
 import pytest
 import requests
 
+import locker_client as lc
+
 LOCKERD = os.environ.get("LOCKERD", os.path.join(os.path.dirname(__file__), "..", ".build", "debug", "lockerd"))
 LOCKER_CLI = os.environ.get("LOCKER_CLI", os.path.join(os.path.dirname(__file__), "..", ".build", "debug", "locker"))
 # LOCKER_TEST_BACKEND=postgres runs the HTTP suite against PostgreSQL: every lockerd a test
@@ -170,6 +172,18 @@ class Lockerd:
     def read_log(self):
         with open(self.log_path, "rb") as f:
             return f.read().decode("utf-8", "replace")
+
+
+def start_with_cowin(workdir):
+    """A lockerd on workdir/Storage with CoWIN (in.gov.cowin, VACER and MARKS) registered under a
+    fresh Ed25519 key, saved as workdir/issuer.pub: (server, the issuer's private key, its API key)."""
+    storage = os.path.join(workdir, "Storage")
+    server = Lockerd(storage).start()
+    key, pem = lc.make_issuer_key()
+    pem_path = os.path.join(workdir, "issuer.pub")
+    with open(pem_path, "wb") as f:
+        f.write(pem)
+    return server, key, lc.register_issuer(LOCKER_CLI, storage, "in.gov.cowin", "CoWIN", pem_path)
 
 
 @pytest.fixture

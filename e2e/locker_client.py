@@ -52,6 +52,17 @@ def register_issuer(cli_path, storage, issuer_id, name, pem_path, timeout=60, do
     return report["apiKey"]
 
 
+def register_verifier(cli_path, storage, verifier_id, name, origin=None, timeout=60):
+    """Registers a verifier (`locker verifiers add --json`), with its web origin when given, and returns its API key."""
+    args = [cli_path, "--storage", storage, "verifiers", "add", "--id", verifier_id, "--name", name]
+    if origin is not None:
+        args += ["--origin", origin]
+    result = subprocess.run([*args, "--json"], capture_output=True, text=True, timeout=timeout)
+    if result.returncode != 0:
+        raise RuntimeError(f"locker verifiers add failed ({result.returncode}): {result.stderr.strip()}")
+    return json.loads(result.stdout)["apiKey"]
+
+
 def push_signature(private_key, metadata: bytes, content: bytes) -> str:
     """base64url Ed25519 signature over "locker-push-v1" ‖ 0x00 ‖ SHA-256(metadata) ‖ SHA-256(content)."""
     message = PUSH_CONTEXT + b"\x00" + hashlib.sha256(metadata).digest() + hashlib.sha256(content).digest()

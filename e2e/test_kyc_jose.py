@@ -1,7 +1,6 @@
 """KYC-VS answers checked with someone else's code: joserfc, using only the published JWKS."""
 import base64
 import json
-import os
 import re
 import time
 
@@ -12,26 +11,13 @@ from joserfc.errors import BadSignatureError
 from joserfc.jwk import KeySet
 
 import locker_client as lc
-from conftest import LOCKER_CLI, Lockerd
-
-
-def register_verifier(storage, vid, name, origin):
-    import subprocess
-    out = subprocess.run([LOCKER_CLI, "--storage", storage, "verifiers", "add", "--id", vid, "--name", name, "--origin", origin, "--json"],
-                         capture_output=True, text=True, timeout=60)
-    assert out.returncode == 0, out.stderr
-    return json.loads(out.stdout)["apiKey"]
+from conftest import LOCKER_CLI, start_with_cowin
 
 
 @pytest.fixture
 def kyc_server(workdir):
-    storage = os.path.join(workdir, "Storage")
-    server = Lockerd(storage).start()
-    key, pem = lc.make_issuer_key()
-    pem_path = os.path.join(workdir, "issuer.pub")
-    open(pem_path, "wb").write(pem)
-    issuer_key = lc.register_issuer(LOCKER_CLI, storage, "in.gov.cowin", "CoWIN", pem_path)
-    verifier_key = register_verifier(storage, "irctc", "IRCTC", "https://www.irctc.co.in")
+    server, key, issuer_key = start_with_cowin(workdir)
+    verifier_key = lc.register_verifier(LOCKER_CLI, server.storage, "irctc", "IRCTC", origin="https://www.irctc.co.in")
     body, ctype = lc.build_push(key, "+919812340000", "VACER", "K1", "2026-11-01", lc.vacer_claims("Asha Verma", 2), b"%PDF-1.7 cert", "application/pdf")
     assert lc.push(server.base, issuer_key, body, ctype).status_code == 201
     yield server, verifier_key

@@ -1,15 +1,24 @@
 """SMART Health Cards of a citizen's vaccination certificate, checked with other people's code:
 zbarimg (zbar-tools) reads the QR image, joserfc verifies the JWS with only the published JWKS,
-Python's zlib inflates the payload, and the revocation list names a revoked card's rid."""
+Python's zlib inflates the payload, the revocation list names a revoked card's rid, and
+healthcards (a SMART Health Card parser from PyPI) decodes the shc:/ text and verifies the card
+with the JWKS it fetches from the card's iss."""
 import json
 import os
 import re
 import subprocess
 import time
+import urllib.request
 import zlib
 
+import healthcards.parser
 import pytest
 import requests
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
+from jwcrypto import jwk as jwcrypto_jwk
+from jwcrypto import jws as jwcrypto_jws
 from joserfc import jws
 from joserfc.errors import BadSignatureError
 from joserfc.jwk import KeySet
@@ -17,7 +26,7 @@ from joserfc.jws import JWSRegistry
 from joserfc.registry import HeaderParameter
 
 import locker_client as lc
-from conftest import LOCKER_CLI, Lockerd
+from conftest import LOCKER_CLI, start_with_cowin
 
 MOBILE = "+919812345601"
 OTHER = "+919812345602"
@@ -29,12 +38,7 @@ TYPES = ["https://smarthealth.cards#health-card", "https://smarthealth.cards#imm
 
 @pytest.fixture
 def shc_server(workdir):
-    storage = os.path.join(workdir, "Storage")
-    server = Lockerd(storage).start()
-    key, pem = lc.make_issuer_key()
-    pem_path = os.path.join(workdir, "issuer.pub")
-    open(pem_path, "wb").write(pem)
-    api = lc.register_issuer(LOCKER_CLI, storage, "in.gov.cowin", "CoWIN", pem_path)
+    server, key, api = start_with_cowin(workdir)
 
     def push(mobile, doc_type, doc_id, claims):
         body, ctype = lc.build_push(key, mobile, doc_type, doc_id, "2026-11-01", claims, b"%PDF-1.7 cert", "application/pdf")
@@ -160,3 +164,89 @@ def test_card_verifies_with_zbar_joserfc_and_zlib_and_revocation_reaches_the_crl
     for path in ("shc", "qr"):
         gone = requests.get(f"{server.base}/v1/documents/{doc_id}/{path}", headers=h, timeout=10)
         assert gone.status_code == 410 and gone.json()["type"] == "/problems/revoked"
+
+
+def jws_to_numeric(token):
+    """A compact JWS as a QR's shc:/ text: two digits per character, its code minus 45."""
+    return "shc:/" + "".join(f"{ord(c) - 45:02d}" for c in token)
+
+
+def check_bundle(payload, name, doses, cvx, on):
+    """The FHIR bundle of a card holds the patient's name and one completed immunization per dose."""
+    assert payload["vc"]["type"] == TYPES
+    resources = [e["resource"] for e in payload["vc"]["credentialSubject"]["fhirBundle"]["entry"]]
+    assert resources[0]["resourceType"] == "Patient" and resources[0]["name"][0]["text"] == name
+    shots = [r for r in resources if r["resourceType"] == "Immunization"]
+    assert len(shots) == doses and len(resources) == doses + 1
+    for shot in shots:
+        assert shot["status"] == "completed" and shot["patient"] == {"reference": "resource:0"}
+        assert shot["vaccineCode"]["coding"] == [{"system": "http://hl7.org/fhir/sid/cvx", "code": cvx}]
+        assert shot["occurrenceDateTime"] == on
+
+
+def test_card_verifies_with_the_healthcards_library(shc_server, workdir, monkeypatch):
+    server, docs = shc_server
+    h = lc.bearer(lc.sign_in(server.base, server.storage, MOBILE))
+    doc_id = docs["vacer"]["id"]
+    r = requests.get(f"{server.base}/v1/documents/{doc_id}/shc", headers=h, timeout=30)
+    assert r.status_code == 200, r.text
+    card = r.json()["verifiableCredential"][0]
+    r = requests.get(f"{server.base}/v1/documents/{doc_id}/qr", headers=h, timeout=30)
+    assert r.status_code == 200, r.text
+    png = os.path.join(workdir, "card.png")
+    open(png, "wb").write(r.content)
+    text = zbar(png)
+
+    # healthcards fetches the key set from the card's iss + /.well-known/jwks.json with urllib;
+    # here it may reach only this lockerd (iss is its public URL, http://127.0.0.1:PORT).
+    fetched = []
+    real_urlopen = urllib.request.urlopen
+
+    def loopback_only(url, *args, **kwargs):
+        assert isinstance(url, str) and url.startswith(server.base + "/"), url
+        fetched.append(url)
+        return real_urlopen(url, *args, **kwargs)
+    monkeypatch.setattr(urllib.request, "urlopen", loopback_only)
+
+    # healthcards reads the QR's numeric text as our own decoder does.
+    from_qr = healthcards.parser.decode_qr_to_jws(text)
+    assert from_qr == numeric_to_jws(text)
+    for candidate in (from_qr, card):
+        decoded = healthcards.parser.JWS(candidate)  # decodes, inflates, fetches the JWKS, verifies
+        assert decoded.verified is True and decoded.as_dict()["verification"] == {"verified": True}
+        assert decoded.issuer == server.base
+        assert decoded.header["alg"] == "ES256" and decoded.header["zip"] == "DEF"
+        check_bundle(decoded.payload, "Asha Verma", 2, "210", "2026-10-01")
+    assert fetched == [server.base + "/.well-known/jwks.json"] * 2
+
+    # One digit of the shc:/ text changed, inside the signature: healthcards rejects the card.
+    head, body, sig = from_qr.split(".")
+    start = len("shc:/") + 2 * (len(head) + 1 + len(body) + 1)
+    # The first pair, among the signature's first len(sig) // 2 characters (never its last, whose
+    # low bits are padding), coding a lower-case letter whose next code is one too: the edited
+    # text still decodes to base64url of the same length, with one signature byte changed.
+    at = next(i for i in range(start, start + len(sig), 2) if 52 <= int(text[i:i + 2]) <= 76 and text[i + 1] != "9")
+    forged_text = text[:at + 1] + str(int(text[at + 1]) + 1) + text[at + 2:]
+    assert len(forged_text) == len(text) and sum(a != b for a, b in zip(text, forged_text)) == 1
+    forged = healthcards.parser.decode_qr_to_jws(forged_text)
+    assert forged.split(".")[:2] == [head, body] and forged != from_qr
+    with pytest.raises(jwcrypto_jws.InvalidJWSSignature):
+        healthcards.parser.JWS(forged)
+
+    # Another card, for another name, signed by another P-256 key under our kid: rejected too,
+    # as a JWS and as shc:/ text, though it verifies with the forger's own key.
+    payload = json.loads(zlib.decompress(lc.b64url_decode(body), wbits=-15))
+    payload["vc"]["credentialSubject"]["fhirBundle"]["entry"][0]["resource"]["name"][0]["text"] = "Ravi Kumar"
+    deflate = zlib.compressobj(wbits=-15)
+    forged_body = lc.b64url(deflate.compress(json.dumps(payload, separators=(",", ":")).encode()) + deflate.flush())
+    forger = ec.generate_private_key(ec.SECP256R1())
+    r_, s_ = decode_dss_signature(forger.sign(f"{head}.{forged_body}".encode("ascii"), ec.ECDSA(hashes.SHA256())))
+    other_card = f"{head}.{forged_body}.{lc.b64url(r_.to_bytes(32, 'big') + s_.to_bytes(32, 'big'))}"
+    control = jwcrypto_jws.JWS()
+    control.deserialize(other_card)
+    control.verify(jwcrypto_jwk.JWK.from_pyca(forger.public_key()), alg="ES256")
+    assert control.is_valid
+    for candidate in (other_card, healthcards.parser.decode_qr_to_jws(jws_to_numeric(other_card))):
+        with pytest.raises(jwcrypto_jws.InvalidJWSSignature):
+            healthcards.parser.JWS(candidate)
+    assert len(fetched) == 5

@@ -17,7 +17,7 @@ from joserfc.jws import JWSRegistry
 from joserfc.registry import HeaderParameter
 
 import locker_client as lc
-from conftest import LOCKER_CLI, Lockerd
+from conftest import LOCKER_CLI, start_with_cowin
 
 MOBILE = "+919812345611"
 NAME = "Asha Verma"
@@ -26,22 +26,10 @@ NAME = "Asha Verma"
 STATUS = JWSRegistry(header_registry={"zip": HeaderParameter("Compression", "str", required=True)}, algorithms=["Ed25519"])
 
 
-def register_verifier(storage, vid, name):
-    out = subprocess.run([LOCKER_CLI, "--storage", storage, "verifiers", "add", "--id", vid, "--name", name, "--json"],
-                         capture_output=True, text=True, timeout=60)
-    assert out.returncode == 0, out.stderr
-    return json.loads(out.stdout)["apiKey"]
-
-
 @pytest.fixture
 def status_server(workdir):
-    storage = os.path.join(workdir, "Storage")
-    server = Lockerd(storage).start()
-    key, pem = lc.make_issuer_key()
-    pem_path = os.path.join(workdir, "issuer.pub")
-    open(pem_path, "wb").write(pem)
-    api = lc.register_issuer(LOCKER_CLI, storage, "in.gov.cowin", "CoWIN", pem_path)
-    verifier = register_verifier(storage, "irctc", "IRCTC")
+    server, key, api = start_with_cowin(workdir)
+    verifier = lc.register_verifier(LOCKER_CLI, server.storage, "irctc", "IRCTC")
     body, ctype = lc.build_push(key, MOBILE, "VACER", "Q1", "2026-11-01", lc.vacer_claims(NAME, 2), b"%PDF-1.7 cert", "application/pdf")
     r = lc.push(server.base, api, body, ctype)
     assert r.status_code == 201, r.text
