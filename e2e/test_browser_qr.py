@@ -23,7 +23,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
 import locker_client as lc
-from conftest import LOCKER_CLI, Lockerd
+from conftest import LOCKER_CLI, start_with_cowin
 from test_browser import SHOTS, browser, shot, sign_in
 
 MOBILE = "+919811100001"  # test_browser.sign_in's number
@@ -34,13 +34,8 @@ CARD = JWSRegistry(header_registry={"zip": HeaderParameter("Compression", "str",
 
 @pytest.fixture
 def vault(workdir):
-    storage = os.path.join(workdir, "Storage")
-    server = Lockerd(storage).start()
-    key, pem = lc.make_issuer_key()
-    pem_path = os.path.join(workdir, "issuer.pem")
-    with open(pem_path, "wb") as f:
-        f.write(pem)
-    api_key = lc.register_issuer(LOCKER_CLI, storage, "in.gov.cowin", "CoWIN", pem_path)
+    server, key, api_key = start_with_cowin(workdir)
+    storage = server.storage
     docs = {}
     for mobile, doc_id in ((MOBILE, "QRCARD1"), (STRANGER, "QRCARD2")):
         body, header = lc.build_push(key, mobile, "VACER", doc_id, "2026-11-01", lc.vacer_claims("Asha Verma", 2), lc.fake_pdf(20_000), "application/pdf")
@@ -120,9 +115,11 @@ def test_the_portal_shows_the_card_full_screen_and_it_scans(vault):
 def check(driver, text, audience=""):
     driver.find_element(By.ID, "check-text").clear()
     driver.find_element(By.ID, "check-text").send_keys(text)
-    field = driver.find_element(By.ID, "check-audience")
-    field.clear()
-    field.send_keys(audience)
+    if driver.find_element(By.ID, "check-audience").get_attribute("value") != audience:
+        driver.execute_script("document.querySelector('details').open = true")
+        field = driver.find_element(By.ID, "check-audience")
+        field.clear()
+        field.send_keys(audience)
     driver.find_element(By.ID, "check-run").click()
     WebDriverWait(driver, 10).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#check-verdict .card"))
     card = driver.find_element(By.CSS_SELECTOR, "#check-verdict .card")
@@ -144,6 +141,12 @@ def test_the_offline_checker_works_with_no_network_and_sees_a_revocation_after_s
     share = requests.post(f"{server.base}/v1/documents/{doc['id']}/shares", headers=h, json={"label": "Counter", "scope": "status", "maxUses": 1}, timeout=10)
     assert share.status_code == 201, share.text
     status_text = requests.post(server.base + "/v1/shares/redeem", json={"token": share.json()["token"], "qr": True}, timeout=10).json()["qr"]
+    verifier = {"Authorization": "Bearer " + lc.register_verifier(LOCKER_CLI, storage, "irctc", "IRCTC")}
+    asked = requests.post(server.base + "/v1/kyc-vs/requests", json={"mobile": MOBILE, "name": "Asha Verma", "purpose": "Ticket"}, headers=verifier, timeout=10)
+    assert asked.status_code == 202, asked.text
+    otp = lc.read_otps(storage, MOBILE)[-1]
+    kyc_text = requests.post(f"{server.base}/v1/kyc-vs/requests/{asked.json()['requestId']}/confirm", json={"otp": otp, "qr": True},
+                             headers=verifier, timeout=10).json()["qr"]
 
     v = browser(os.path.join(workdir, "dl-v"))
     try:
@@ -165,6 +168,11 @@ def test_the_offline_checker_works_with_no_network_and_sees_a_revocation_after_s
         shot(v, "check-valid")
         ok, failure, text, facts = check(v, status_text)
         assert ok and facts["Status"] == "fully vaccinated" and facts["Document"] == "VACER from in.gov.cowin", (text, facts)
+
+        # A KYC-VS answer: for this verifier it holds; a verifier id that is not its audience refuses it.
+        ok, _, text, facts = check(v, kyc_text, "irctc")
+        assert ok and facts["Status"] == "fully vaccinated" and facts["For verifier"] == "irctc", (text, facts)
+        assert check(v, kyc_text, "someone-else")[1] == "wrong-audience"
 
         # One changed digit (in the payload's middle), and the card under a key this page never saw.
         middle = len(card_text) // 2

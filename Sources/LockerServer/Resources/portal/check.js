@@ -175,9 +175,9 @@
         var list = s.crls[kid];
         if (!list) return fail(kind, 'no-revocation-list', 'no saved revocation list for key ' + kid, c);
         if (typeof vc.rid === 'string' && revoked(list, vc.rid, nbf)) {
-          return fail(kind, 'revoked', 'the issuer revoked this certificate (revocation list ' + list.ctr + ')', c);
+          return fail(kind, 'revoked', 'the issuer revoked this certificate (rid ' + vc.rid + ' is in the revocation list of key ' + kid + ')', c);
         }
-        return { valid: true, kind: kind, detail: 'a SMART Health Card signed by key ' + kid + '; not revoked (revocation list ' + list.ctr + ')', claims: c };
+        return { valid: true, kind: kind, detail: 'a SMART Health Card signed by key ' + kid + '; not in the saved revocation list (' + list.rids.length + ' revoked, saved ' + new Date(s.syncedAt).toLocaleString() + ')', claims: c };
       }, function () { return fail(kind, 'malformed', 'the payload is not raw DEFLATE of a JSON object'); });
     }, function () { return fail(kind, 'cannot-check', 'this browser cannot verify ES256 signatures'); });
   }
@@ -286,6 +286,7 @@
     // A card's holder is shown only when the signature held, so the person can be compared with their ID.
     if (v.claims) card.appendChild(facts(v));
     box.appendChild(card);
+    if (card.scrollIntoView) card.scrollIntoView({ block: 'nearest' });
   }
 
   function run() {
@@ -298,9 +299,11 @@
   // MARK: camera (where the browser has a barcode detector: phones, mostly)
 
   function scanner() {
-    if (!('BarcodeDetector' in window) || !navigator.mediaDevices) return;
+    if (!('BarcodeDetector' in window) || !navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) return;
     var button = $('check-scan');
-    button.hidden = false;
+    window.BarcodeDetector.getSupportedFormats().then(function (formats) {
+      if (formats.indexOf('qr_code') >= 0) button.hidden = false;
+    }, function () {});
     button.addEventListener('click', function () {
       var video = $('check-video');
       var detector = new window.BarcodeDetector({ formats: ['qr_code'] });
