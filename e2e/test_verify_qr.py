@@ -112,6 +112,47 @@ def test_card_png_verifies_and_a_revocation_fails_once_the_list_is_refreshed(dep
     assert verify_json(text, "--jwks", d["jwks"], "--crl", new_list, expect=1)["failure"] == "revoked"
 
 
+def test_the_card_key_rolls_over_and_cards_of_the_old_key_keep_verifying_and_being_revoked(deployment):
+    d = deployment
+    server = d["server"]
+
+    def card_text():
+        jws = requests.get(f"{server.base}/v1/documents/{d['doc']['id']}/shc", headers=d["session"], timeout=10).json()["verifiableCredential"][0]
+        return "shc:/" + "".join(f"{ord(c) - 45:02d}" for c in jws)
+
+    old_card = card_text()
+    rolled = subprocess.run([LOCKER_CLI, "--storage", server.storage, "keys", "rotate-signing", "--card", "--json"],
+                            capture_output=True, text=True, timeout=60)
+    assert rolled.returncode == 0, rolled.stderr
+    rolled = json.loads(rolled.stdout)
+    assert rolled["retired"] == [d["kid"]] and rolled["kid"] != d["kid"]
+    # The running lockerd signs new cards with the new key at once; the JWKS publishes both.
+    new_card = card_text()
+    jwks = requests.get(server.base + "/.well-known/jwks.json", timeout=10).json()
+    assert [k["kid"] for k in jwks["keys"] if k["kty"] == "EC"] == [rolled["kid"], d["kid"]]
+    assert sum(1 for k in jwks["keys"] if k["kty"] == "OKP") >= 1, "the status key is untouched"
+    jwks_path = save(d["dir"], "jwks-rolled.json", json.dumps(jwks).encode())
+    lists = []
+    for kid in (d["kid"], rolled["kid"]):
+        r = requests.get(f"{server.base}/.well-known/crl/{kid}.json", timeout=10)
+        assert r.status_code == 200 and r.json()["kid"] == kid and r.json()["rids"] == []
+        lists += ["--crl", save(d["dir"], f"crl-{kid}.json", r.content)]
+    assert verify_json(old_card, "--jwks", jwks_path, *lists)["kid"] == d["kid"]
+    assert verify_json(new_card, "--jwks", jwks_path, *lists)["kid"] == rolled["kid"]
+    # A verifier still holding the JWKS from before the roll-over knows the old key only.
+    assert verify_json(new_card, "--jwks", d["jwks"], expect=1)["failure"] == "unknown-key"
+
+    # Revoked, the certificate's cards under either key fail, each by its own key's list.
+    revoked = subprocess.run([LOCKER_CLI, "--storage", server.storage, "documents", "revoke", d["doc"]["uri"], "--reason", "Withdrawn"],
+                             capture_output=True, text=True, timeout=60)
+    assert revoked.returncode == 0, revoked.stderr
+    lists = []
+    for kid in (d["kid"], rolled["kid"]):
+        lists += ["--crl", save(d["dir"], f"crl-{kid}-after.json", requests.get(f"{server.base}/.well-known/crl/{kid}.json", timeout=10).content)]
+    for card in (old_card, new_card):
+        assert verify_json(card, "--jwks", jwks_path, *lists, expect=1)["failure"] == "revoked"
+
+
 def test_status_codes_verify_as_text_and_png_and_one_changed_digit_fails(deployment):
     d = deployment
     verdict = verify_json(d["status_qr"], "--jwks", d["jwks"])

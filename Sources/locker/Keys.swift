@@ -167,16 +167,30 @@ struct Keys: ParsableCommand {
     }
 
     /// `locker keys rotate-signing`: a new status-signing key; the old stays published until
-    /// everything it signed has expired.
+    /// everything it signed has expired. With `--card`, the SMART Health Card key instead.
     struct RotateSigning: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Roll the status-signing key over; the old public key stays in the JWKS until its answers expire.")
+        static let configuration = CommandConfiguration(
+            abstract: "Roll the status-signing key over; the old public key stays in the JWKS until its answers expire.",
+            discussion: """
+                With --card, roll the SMART Health Card key (ES256) over instead: new cards are signed by a new P-256 key, \
+                and the old key stays in the JWKS, with its revocation list, for good (cards do not expire). Use it when \
+                the card key may be exposed, or on a schedule; a running lockerd signs with the new key at once.
+                """)
         @OptionGroup var options: GlobalOptions
+        @Flag(help: "Roll the SMART Health Card signing key (ES256) instead of the status key.") var card = false
 
         func run() throws {
             let vault = try Keys.vault(options)
+            struct Rolled: Encodable { var kid: String; var retired: [String] }
+            if card {
+                let (fresh, retired) = try vault.rotateCardKey(actor: "admin")
+                if options.json { return try printJSON(Rolled(kid: fresh.kid, retired: retired)) }
+                print("new card key \(fresh.kid) signs SMART Health Cards from now on")
+                if !retired.isEmpty { print("retired \(retired.joined(separator: ", ")); it stays in the JWKS, with its revocation list, so the cards it signed keep verifying") }
+                return
+            }
             let (fresh, retired) = try vault.rotateSigningKey(actor: "admin")
             let until = Date().addingTimeInterval(Vault.signedAnswerLifetime + Vault.publishMargin)
-            struct Rolled: Encodable { var kid: String; var retired: [String] }
             if options.json { return try printJSON(Rolled(kid: fresh.kid, retired: retired)) }
             print("new signing key \(fresh.kid) signs from now on (a running lockerd switches within a second)")
             if !retired.isEmpty { print("retired \(retired.joined(separator: ", ")); published in the JWKS until \(Timestamp.string(until))") }

@@ -30,22 +30,17 @@ struct HealthCardService: Sendable {
               let pushed = try? JSONDecoder().decode(PushMetadata.self, from: Data(metadata)) else { throw Problem.notFound }
         let payload = try HealthCardPayload.json(issuer: issuerURL, notBefore: document.createdAt,
                                                  revocationID: vault.healthCardRevocationID(documentID: document.id), claims: pushed.claims)
-        let jws = try HealthCardJWS.sign(payloadJSON: payload, key: vault.healthCardSigningKey())
+        let jws = try HealthCardJWS.sign(payloadJSON: payload, key: vault.activeCardKey(now: clock()).key)
         try await audit.appendAudit(AuditEntry(at: clock(), action: "document.card-made", actor: "citizen", citizenID: citizen.id, documentID: document.id,
                                                detail: ["uri": document.uri, "session": session.id, "form": form]))
         return jws
     }
 
-    /// The public JWK verifiers check cards with.
-    func publicJWK() throws -> [String: String] {
-        HealthCardJWS.jwk(try vault.healthCardSigningKey().publicKey)
-    }
-
     /// The revocation list of key `kid`: the `rid` of every revoked vaccination certificate;
     /// nil for a key id that is not this deployment's.
     func revocationList(kid: String) throws -> HealthCardCRL? {
-        let key = try vault.healthCardSigningKey().publicKey
-        guard kid == HealthCardJWS.thumbprint(key) else { return nil }
+        _ = try vault.activeCardKey(now: clock())  // a vault's first card key exists before its first card
+        guard try vault.publishedCardKeys().contains(where: { HealthCardJWS.thumbprint($0) == kid }) else { return nil }
         let rids = try store.revokedDocumentIDs(docType: "VACER").map { vault.healthCardRevocationID(documentID: $0) }
         return HealthCardCRL(kid: kid, method: "rid", ctr: rids.count, rids: rids)
     }

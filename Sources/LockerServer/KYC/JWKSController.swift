@@ -4,7 +4,7 @@ import LockerCore
 import LockerStore
 
 /// `GET /.well-known/jwks.json`: the public keys that verify status answers (Ed25519) and
-/// SMART Health Cards (the P-256 key, whose `kid` is its RFC 7638 thumbprint).
+/// SMART Health Cards (every P-256 card key, retired ones too, each `kid` its RFC 7638 thumbprint).
 struct JWKSController {
     let services: LockerServices
 
@@ -13,7 +13,8 @@ struct JWKSController {
             let now = services.clock()
             _ = try services.vault.activeSigningKey(now: now)
             var keys = try services.vault.publishedSigningKeys(now: now).map { CompactJWS.jwk(kid: $0.kid, publicKey: [UInt8]($0.publicKey)) }
-            keys.append(HealthCardJWS.jwk(try services.vault.healthCardSigningKey().publicKey))
+            _ = try services.vault.activeCardKey(now: now)
+            keys += try services.vault.publishedCardKeys().map { HealthCardJWS.jwk($0) }
             return try JSONResponse.encode(JWKSResponse(keys: keys)).withCacheControl("public, max-age=300")
         }
     }

@@ -60,7 +60,7 @@ extension Vault {
               let kid = header["kid"] as? String, header["typ"] as? String == AuditCheckpoint.type else {
             throw StoreError("not an audit checkpoint (expected a compact JWS of type \(AuditCheckpoint.type))")
         }
-        guard let record = try records.signingKeys().first(where: { $0.kid == kid }), let key = try? privateKey(of: record) else {
+        guard let record = try records.signingKeys().first(where: { $0.kid == kid && $0.alg == SigningKeyRecord.ed25519 }), let key = try? privateKey(of: record) else {
             throw StoreError("the checkpoint's key \(kid) is not one of this vault's signing keys")
         }
         guard let payload = CompactJWS.verify(jws, publicKey: key.publicKey) else { throw StoreError("the checkpoint's signature does not verify") }

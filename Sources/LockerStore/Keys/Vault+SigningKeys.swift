@@ -35,13 +35,14 @@ extension Vault {
 
     /// The key that signs new answers: the newest unretired one, created on first use.
     public func activeSigningKey(now: Date = Date()) throws -> SigningKeyRecord {
-        if let key = try records.activeSigningKey() { return key }
+        if let key = try records.activeSigningKey(alg: SigningKeyRecord.ed25519) { return key }
         return try records.insertSigningKeyUnlessActive(try makeSigningKey(now: now))
     }
 
-    /// Keys to publish: every key not retired, and retired ones until their `publishUntil`.
+    /// Status keys to publish: every Ed25519 key not retired, and retired ones until their
+    /// `publishUntil`.
     public func publishedSigningKeys(now: Date) throws -> [SigningKeyRecord] {
-        try records.signingKeys().filter { $0.retiredAt == nil || ($0.publishUntil ?? .distantPast) > now }
+        try records.signingKeys().filter { $0.alg == SigningKeyRecord.ed25519 && ($0.retiredAt == nil || ($0.publishUntil ?? .distantPast) > now) }
     }
 }
 
@@ -67,6 +68,6 @@ extension Vault {
 
     /// The kid of the signing key in use (the newest not retired), if there is one.
     public func currentSigningKid() throws -> String? {
-        try records.activeSigningKey()?.kid
+        try records.activeSigningKey(alg: SigningKeyRecord.ed25519)?.kid
     }
 }

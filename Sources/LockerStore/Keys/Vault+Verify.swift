@@ -48,7 +48,8 @@ extension Vault {
         let signing = try records.signingKeys()
         for record in signing {
             report.signingKeys += 1
-            if (try? privateKey(of: record)) == nil { report.failures.append("signing key \(record.kid) (v\(record.kekVersion)) does not open") }
+            let opens = record.alg == SigningKeyRecord.es256 ? (try? cardPrivateKey(of: record)) != nil : (try? privateKey(of: record)) != nil
+            if !opens { report.failures.append("signing key \(record.kid) (v\(record.kekVersion)) does not open") }
         }
         return report
     }

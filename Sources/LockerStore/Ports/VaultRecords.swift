@@ -46,12 +46,12 @@ public protocol VaultRecords: Sendable {
     func recordAuditArchive(_ archive: AuditArchiveRecord, audit: AuditEntry) throws
     /// The hash of audit entry `seq`, nil if there is no such entry.
     func auditHash(seq: Int64) throws -> Data?
-    /// The newest signing key not retired.
-    func activeSigningKey() throws -> SigningKeyRecord?
-    /// Stores `fresh` unless a key became active meanwhile; returns the active key.
+    /// The newest signing key of kind `alg` not retired.
+    func activeSigningKey(alg: String) throws -> SigningKeyRecord?
+    /// Stores `fresh` unless a key of its kind became active meanwhile; returns the active key.
     func insertSigningKeyUnlessActive(_ fresh: SigningKeyRecord) throws -> SigningKeyRecord
-    /// Retires every active key (published until `publishUntil`), stores `fresh` and appends
-    /// `audit(retired kids)`, in one transaction; returns the retired kids.
+    /// Retires every active key of `fresh`'s kind (published until `publishUntil`), stores
+    /// `fresh` and appends `audit(retired kids)`, in one transaction; returns the retired kids.
     func rollSigningKeys(to fresh: SigningKeyRecord, now: Date, publishUntil: Date, audit: ([String]) -> AuditEntry) throws -> [String]
     func storeRewrappedSigningKeys(_ changes: [(kid: String, old: Data, new: Data)], target: Int) throws -> Int
 

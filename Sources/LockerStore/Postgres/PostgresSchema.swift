@@ -186,6 +186,8 @@ enum PostgresSchema {
             "ALTER TABLE shares DROP CONSTRAINT IF EXISTS shares_documentid_fkey",
             "CREATE TABLE pushURINonces (issuerID TEXT NOT NULL, ts TEXT NOT NULL, createdAt TIMESTAMPTZ NOT NULL, PRIMARY KEY (issuerID, ts))",
         ]),
+        // SMART Health Card keys (ES256) live beside the status keys and roll over on their own.
+        (8, ["ALTER TABLE signingKeys ADD COLUMN alg TEXT NOT NULL DEFAULT 'Ed25519'"]),
     ]
 
     /// Brings the schema up to date. Safe when several nodes start at once: each takes the

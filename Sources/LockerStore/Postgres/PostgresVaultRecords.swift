@@ -138,15 +138,15 @@ public struct PostgresVaultRecords: VaultRecords {
         try pool.withConnection { c in try c.query("SELECT * FROM signingKeys ORDER BY createdAt DESC").map { try $0.record() } }
     }
 
-    public func activeSigningKey() throws -> SigningKeyRecord? {
-        try pool.withConnection { c in try c.query("SELECT * FROM signingKeys WHERE retiredAt IS NULL ORDER BY createdAt DESC LIMIT 1").first?.record() }
+    public func activeSigningKey(alg: String) throws -> SigningKeyRecord? {
+        try pool.withConnection { c in try c.query("SELECT * FROM signingKeys WHERE retiredAt IS NULL AND alg = \(alg) ORDER BY createdAt DESC LIMIT 1").first?.record() }
     }
 
     public func insertSigningKeyUnlessActive(_ fresh: SigningKeyRecord) throws -> SigningKeyRecord {
         try pool.transaction { c in
             // Nodes making the first key at once take turns; the later ones find it.
             try c.execute("SELECT pg_advisory_xact_lock(hashtextextended('locker-signing-keys', 0))")
-            if let raced: SigningKeyRecord = try c.query("SELECT * FROM signingKeys WHERE retiredAt IS NULL ORDER BY createdAt DESC LIMIT 1").first?.record() {
+            if let raced: SigningKeyRecord = try c.query("SELECT * FROM signingKeys WHERE retiredAt IS NULL AND alg = \(fresh.alg) ORDER BY createdAt DESC LIMIT 1").first?.record() {
                 return raced
             }
             try c.execute(PGColumns.insert(fresh, into: "signingKeys"))
@@ -158,7 +158,7 @@ public struct PostgresVaultRecords: VaultRecords {
         try pool.write { tx in
             let c = tx.connection
             try c.execute("SELECT pg_advisory_xact_lock(hashtextextended('locker-signing-keys', 0))")
-            let retired = try c.query("UPDATE signingKeys SET retiredAt = \(now), publishUntil = \(publishUntil) WHERE retiredAt IS NULL RETURNING kid")
+            let retired = try c.query("UPDATE signingKeys SET retiredAt = \(now), publishUntil = \(publishUntil) WHERE retiredAt IS NULL AND alg = \(fresh.alg) RETURNING kid")
                 .map { try $0.decode(0, as: String.self) }
             try c.execute(PGColumns.insert(fresh, into: "signingKeys"))
             try tx.appendAudit(audit(retired))

@@ -286,6 +286,10 @@ extension LockerDatabase {
                 t.primaryKey(["issuerID", "ts"])
             }
         }
+        migrator.registerMigration("v15-card-signing-keys") { db in
+            // SMART Health Card keys (ES256) live beside the status keys and roll over on their own.
+            try db.alter(table: "signingKeys") { t in t.add(column: "alg", .text).notNull().defaults(to: SigningKeyRecord.ed25519) }
+        }
         return migrator
     }
 }

@@ -138,15 +138,15 @@ struct SQLiteVaultRecords: VaultRecords {
         try database.pool.read { db in try SigningKeyRecord.order(SigningKeyRecord.Columns.createdAt.desc).fetchAll(db) }
     }
 
-    func activeSigningKey() throws -> SigningKeyRecord? {
+    func activeSigningKey(alg: String) throws -> SigningKeyRecord? {
         try database.read { db in
-            try SigningKeyRecord.filter(SigningKeyRecord.Columns.retiredAt == nil).order(SigningKeyRecord.Columns.createdAt.desc).fetchOne(db)
+            try SigningKeyRecord.filter(SigningKeyRecord.Columns.retiredAt == nil && SigningKeyRecord.Columns.alg == alg).order(SigningKeyRecord.Columns.createdAt.desc).fetchOne(db)
         }
     }
 
     func insertSigningKeyUnlessActive(_ fresh: SigningKeyRecord) throws -> SigningKeyRecord {
         try database.pool.write { db in
-            if let raced = try SigningKeyRecord.filter(SigningKeyRecord.Columns.retiredAt == nil).fetchOne(db) { return raced }
+            if let raced = try SigningKeyRecord.filter(SigningKeyRecord.Columns.retiredAt == nil && SigningKeyRecord.Columns.alg == fresh.alg).fetchOne(db) { return raced }
             try fresh.insert(db)
             return fresh
         }
@@ -155,7 +155,7 @@ struct SQLiteVaultRecords: VaultRecords {
     func rollSigningKeys(to fresh: SigningKeyRecord, now: Date, publishUntil: Date, audit: ([String]) -> AuditEntry) throws -> [String] {
         try database.pool.write { db in
             var retired = [String]()
-            for var old in try SigningKeyRecord.filter(SigningKeyRecord.Columns.retiredAt == nil).fetchAll(db) {
+            for var old in try SigningKeyRecord.filter(SigningKeyRecord.Columns.retiredAt == nil && SigningKeyRecord.Columns.alg == fresh.alg).fetchAll(db) {
                 old.retiredAt = now
                 old.publishUntil = publishUntil
                 try old.update(db)
