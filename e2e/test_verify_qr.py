@@ -173,7 +173,7 @@ def test_status_codes_verify_as_text_and_png_and_one_changed_digit_fails(deploym
             assert out.stdout.startswith("INVALID ("), out.stdout
 
 
-def test_kyc_answer_code_checks_the_audience(deployment):
+def test_kyc_answer_code_checks_the_audience_and_codes_the_issuer(deployment):
     d = deployment
     verifier = subprocess.run([LOCKER_CLI, "--storage", d["server"].storage, "verifiers", "add", "--id", "irctc", "--name", "IRCTC", "--json"],
                               capture_output=True, text=True, timeout=60)
@@ -185,6 +185,13 @@ def test_kyc_answer_code_checks_the_audience(deployment):
     verdict = verify_json(answer["qr"], "--jwks", d["jwks"], "--audience", "irctc")
     assert verdict["kind"] == "kyc-vs" and verdict["claims"]["status"] == 2 and verdict["claims"]["aud"] == "irctc"
     assert verify_json(answer["qr"], "--jwks", d["jwks"], "--audience", "uidai", expect=1)["failure"] == "wrong-audience"
+    # --iss: the deployment's own public URL passes; any other is refused, for answers and cards alike.
+    assert verify_json(answer["qr"], "--jwks", d["jwks"], "--iss", d["server"].base)["valid"] is True
+    other = verify_json(answer["qr"], "--jwks", d["jwks"], "--iss", "https://locker.example.in", expect=1)
+    assert other["failure"] == "wrong-issuer" and other["detail"] == f"issued by {d['server'].base}, not https://locker.example.in"
+    png = save(d["dir"], "card-iss.png", requests.get(f"{d['server'].base}/v1/documents/{d['doc']['id']}/qr", headers=d["session"], timeout=30).content)
+    assert verify_json(png, "--jwks", d["jwks"], "--iss", d["server"].base)["valid"] is True
+    assert verify_json(png, "--jwks", d["jwks"], "--iss", d["server"].base + "/", expect=1)["failure"] == "wrong-issuer"
 
 
 def test_strangers_keys_expiry_and_what_cannot_be_checked(deployment):
@@ -232,6 +239,6 @@ def test_strangers_keys_expiry_and_what_cannot_be_checked(deployment):
 def test_help_names_every_option():
     out = subprocess.run([LOCKER_CLI, "verify-qr", "--help"], capture_output=True, text=True, timeout=60)
     assert out.returncode == 0
-    for word in ("IMAGE|TEXT", "--jwks", "--crl", "--audience", "--at", "--json", "shc:/", "locker:/", "Exit status", "revoked"):
+    for word in ("IMAGE|TEXT", "--jwks", "--crl", "--audience", "--iss", "wrong-issuer", "--at", "--json", "shc:/", "locker:/", "Exit status", "revoked"):
         assert word in out.stdout, word
     assert "verify-qr" in subprocess.run([LOCKER_CLI, "--help"], capture_output=True, text=True, timeout=60).stdout

@@ -25,6 +25,7 @@ extension OfflineVerifier {
         guard let types = vc?["type"] as? [String], types.contains("https://smarthealth.cards#health-card") else {
             return fail(kind, kid, .wrongType, "vc.type lacks https://smarthealth.cards#health-card", claims: decoded.bytes)
         }
+        if let mismatch = issuerMismatch(kind, kid, decoded.object, decoded.bytes, context: context) { return mismatch }
         let now = context.now.timeIntervalSince1970
         let notBefore = seconds(decoded.object["nbf"])
         if let notBefore, TimeInterval(notBefore) > now + clockSkew {

@@ -31,6 +31,7 @@ extension OfflineVerifier {
         guard let kind, payload["kind"] as? String == kind.rawValue else {
             return fail(kind, kid, .wrongType, "typ and kind must be kyc-vs+jwt and kyc-vs, or share-status+jwt and share-status", claims: decoded.bytes)
         }
+        if let mismatch = issuerMismatch(kind, kid, payload, decoded.bytes, context: context) { return mismatch }
         let audience = payload["aud"] as? String
         if kind == .shareStatus, audience != shareStatusAudience {
             return fail(kind, kid, .wrongType, "a share statement's aud must be \(shareStatusAudience)", claims: decoded.bytes)

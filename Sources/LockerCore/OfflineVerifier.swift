@@ -18,13 +18,17 @@ public enum OfflineVerifier {
         public var now: Date
         /// A KYC-VS answer must name this verifier id in `aud`; nil skips that check.
         public var audience: String?
+        /// The code's `iss` must equal this (the deployment's public URL, as the verifier trusts
+        /// it); nil skips that check.
+        public var issuer: String?
 
-        /// A context; revocation unchecked and no audience unless given.
-        public init(jwks: JWKSet, revocationLists: [RevocationList] = [], now: Date = Date(), audience: String? = nil) {
+        /// A context; revocation unchecked, and no audience or issuer checked, unless given.
+        public init(jwks: JWKSet, revocationLists: [RevocationList] = [], now: Date = Date(), audience: String? = nil, issuer: String? = nil) {
             self.jwks = jwks
             self.revocationLists = revocationLists
             self.now = now
             self.audience = audience
+            self.issuer = issuer
         }
     }
 
@@ -84,6 +88,12 @@ public enum OfflineVerifier {
     /// A time for a person, RFC 3339 UTC.
     static func time(_ seconds: Int) -> String {
         Timestamp.string(Date(timeIntervalSince1970: TimeInterval(seconds)))
+    }
+
+    /// The wrong-issuer verdict when `context.issuer` is set and the claims' `iss` differs; nil otherwise.
+    static func issuerMismatch(_ kind: QRVerdict.Kind?, _ kid: String, _ object: [String: Any], _ claims: [UInt8], context: Context) -> QRVerdict? {
+        guard let wanted = context.issuer, object["iss"] as? String != wanted else { return nil }
+        return fail(kind, kid, .wrongIssuer, "issued by \(object["iss"] as? String ?? "(no iss)"), not \(wanted)", claims: claims)
     }
 
     static func fail(_ kind: QRVerdict.Kind?, _ kid: String?, _ failure: QRVerdict.Failure, _ detail: String,

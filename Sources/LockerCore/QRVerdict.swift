@@ -21,6 +21,8 @@ public struct QRVerdict: Sendable {
         case badSignature = "bad-signature"
         /// Signed, but not the kind its header claims (`typ`, `kind`, `aud` or `vc.type`).
         case wrongType = "wrong-type"
+        /// Signed, but its `iss` is not the deployment the verifier trusts (`--iss`).
+        case wrongIssuer = "wrong-issuer"
         /// A KYC-VS answer for another verifier (`--audience`).
         case wrongAudience = "wrong-audience"
         /// Past its `exp` (beyond the allowed clock skew).

@@ -19,10 +19,11 @@ struct VerifyQR: ParsableCommand {
             code (a KYC-VS answer or a status-scope share statement, from a redemption or confirm asked with \
             "qr": true) must be Ed25519 with zip DEF by the status key its kid names, typ and kind agreeing, \
             unexpired (a minute of clock skew allowed), a share statement's aud locker:share-status and valid \
-            true, and (with --audience) a KYC-VS answer's aud your verifier id.
+            true, and (with --audience) a KYC-VS answer's aud your verifier id. With --iss, either kind's iss \
+            must be that URL: use it when you trust more than one deployment's keys.
 
             Prints the verdict (VALID, or INVALID with the reason: malformed, unknown-key, bad-signature, \
-            wrong-type, wrong-audience, expired, not-yet-valid, revoked, not-valid, no-revocation-list) and \
+            wrong-type, wrong-issuer, wrong-audience, expired, not-yet-valid, revoked, not-valid, no-revocation-list) and \
             the claims once the signature verified.
 
             Exit status: 0 the code holds; 1 it does not; 2 the check could not be made (an unreadable file, \
@@ -42,6 +43,9 @@ struct VerifyQR: ParsableCommand {
     @Option(help: "For a KYC-VS answer: your verifier id; an answer for another verifier is refused.")
     var audience: String?
 
+    @Option(help: ArgumentHelp("The deployment's public URL you trust (e.g. https://locker.example.in): a code whose iss differs is refused as wrong-issuer.", valueName: "url"))
+    var iss: String?
+
     @Option(help: ArgumentHelp("Judge expiry and nbf at this instant (RFC 3339, e.g. 2026-12-06T10:00:00Z) instead of now.", valueName: "time"))
     var at: String?
 
@@ -54,7 +58,7 @@ struct VerifyQR: ParsableCommand {
             let keys = try JWKSet(json: try Self.read(jwks, what: "--jwks"))
             let lists = try crl.map { try RevocationList(json: try Self.read($0, what: "--crl")) }
             let now = try at.map { try Self.instant($0) } ?? Date()
-            let context = OfflineVerifier.Context(jwks: keys, revocationLists: lists, now: now, audience: audience)
+            let context = OfflineVerifier.Context(jwks: keys, revocationLists: lists, now: now, audience: audience, issuer: iss)
             verdict = OfflineVerifier.verify(try QRInput.text(input), context: context)
         } catch let error as CLIError {
             FileHandle.standardError.write(Data("Error: \(error.description)\n".utf8))

@@ -17,11 +17,11 @@ struct OfflineVerifierTests {
         return try JWKSet(json: Array(try JSONSerialization.data(withJSONObject: ["keys": keys])))
     }
 
-    static func context(crl: [String]? = nil, now: Date = now, audience: String? = nil) throws -> OfflineVerifier.Context {
+    static func context(crl: [String]? = nil, now: Date = now, audience: String? = nil, issuer: String? = nil) throws -> OfflineVerifier.Context {
         let lists = try crl.map { rids in
             [try RevocationList(json: Array(try JSONSerialization.data(withJSONObject: ["kid": cardKid, "method": "rid", "ctr": rids.count, "rids": rids])))]
         } ?? []
-        return OfflineVerifier.Context(jwks: try jwks(), revocationLists: lists, now: now, audience: audience)
+        return OfflineVerifier.Context(jwks: try jwks(), revocationLists: lists, now: now, audience: audience, issuer: issuer)
     }
 
     static func statusText(_ statement: String) throws -> String {
@@ -54,6 +54,17 @@ struct OfflineVerifierTests {
         #expect(OfflineVerifier.verify(text, context: try Self.context(audience: "uidai")).failure == .wrongAudience)
         // A KYC-VS typ over a share statement's kind fails on the kind, signature or not.
         #expect(OfflineVerifier.verify(try Self.statusText(try Self.kycAnswer(kind: "share-status")), context: try Self.context()).failure == .wrongType)
+    }
+
+    @Test("with --iss, a card or status code of another deployment's URL is refused, after its signature held")
+    func issuer() throws {
+        let card = try Self.cardText(), answer = try Self.statusText(try Self.kycAnswer())
+        for text in [card, answer] {
+            #expect(OfflineVerifier.verify(text, context: try Self.context(issuer: "https://locker.example")).isValid)
+            let other = OfflineVerifier.verify(text, context: try Self.context(issuer: "https://locker.example.evil"))
+            #expect(other.failure == .wrongIssuer && other.detail == "issued by https://locker.example, not https://locker.example.evil")
+            #expect(other.claims != nil, "the claims are shown: the signature held")
+        }
     }
 
     @Test("every one-digit edit of a status QR or a card fails")
