@@ -76,6 +76,7 @@ def test_the_portal_shows_the_card_full_screen_and_it_scans(vault):
         link.click()
         WebDriverWait(a, 10).until(lambda d: d.execute_script("const i = document.getElementById('qr-code'); return i && i.complete && i.naturalWidth > 0"))
         assert a.current_url.endswith(f"/portal/documents/{doc['id']}/qr")
+        assert a.find_element(By.ID, "qr-fullscreen").is_displayed() == a.execute_script("return document.fullscreenEnabled")
         a.set_window_size(360, 800)
         # Black on white whatever the theme, and the browser may not darken it.
         style = a.execute_script("const s = getComputedStyle(document.body); return [s.backgroundColor, s.color, s.colorScheme]")
@@ -149,11 +150,15 @@ def test_the_offline_checker_works_with_no_network_and_sees_a_revocation_after_s
                              headers=verifier, timeout=10).json()["qr"]
 
     v = browser(os.path.join(workdir, "dl-v"))
+    v.set_script_timeout(15)
     try:
         v.get(server.base + "/portal/check")
         synced = wait_synced(v)
+        # The camera button shows only where the browser can read a QR from it (not headless Linux Chromium).
+        can_scan = v.execute_async_script("const done = arguments[0]; if (!('BarcodeDetector' in window)) return done(false);"
+                                          " BarcodeDetector.getSupportedFormats().then(f => done(f.includes('qr_code')), () => done(false));")
+        assert v.find_element(By.ID, "check-scan").is_displayed() == can_scan
         # The service worker has taken the page: from now on it opens without the server.
-        v.set_script_timeout(15)
         assert v.execute_async_script("const done = arguments[0]; navigator.serviceWorker.ready.then(r => done(!!r.active), () => done(false));")
         v.set_window_size(360, 800)
         shot(v, "check")
