@@ -45,8 +45,7 @@ extension Vault {
         // times a second and the rate never runs ahead of the limit.
         let step = maxPerSecond.map { max(1, min(batchSize, $0 / 4)) } ?? batchSize
         while shouldContinue() {
-            let rows = try records.citizens(after: lastRowID, notUnder: target, limit: step)
-                .map { PendingWrap(rowID: $0.cursor, ownerID: $0.record.id, wrapped: $0.record.dekWrapped, kekVersion: $0.record.kekVersion) }
+            let rows = try records.pendingWraps(after: lastRowID, notUnder: target, limit: step)
             guard let last = rows.last else { break }
             lastRowID = last.rowID
             if let maxPerSecond, maxPerSecond > 0 {
@@ -82,14 +81,6 @@ extension Vault {
     static func commit(_ rows: [PendingWrap], _ rewrapped: [Data?], target: Int, records: any VaultRecords) throws -> Int {
         let changes = zip(rows, rewrapped).compactMap { row, fresh in fresh.map { (citizenID: row.ownerID, old: row.wrapped, new: $0) } }
         return try records.storeRewrapped(changes, target: target)
-    }
-
-    /// One citizen's data key as read for rewrapping.
-    struct PendingWrap: Sendable {
-        let rowID: Int64
-        let ownerID: String
-        let wrapped: Data
-        let kekVersion: Int
     }
 
     /// Unwraps and rewraps a batch on `threads` threads; nil where a key would not open.

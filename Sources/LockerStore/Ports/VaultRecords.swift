@@ -27,6 +27,10 @@ public protocol VaultRecords: Sendable {
     func citizenCount(notUnder version: Int?) throws -> Int
     /// The next citizens after `cursor` in storage order, with each one's cursor.
     func citizens(after cursor: Int64, notUnder version: Int?, limit: Int) throws -> [(cursor: Int64, record: CitizenRecord)]
+    /// What a rewrap reads of the next citizens after `cursor` not under `version`: each one's
+    /// cursor, id, wrapped data key and its KEK version, and nothing else (a rotation reads
+    /// every row, so it decodes no more than it needs).
+    func pendingWraps(after cursor: Int64, notUnder version: Int, limit: Int) throws -> [PendingWrap]
     /// Stores rewrapped data keys, each only if the row still holds the bytes that were
     /// rewrapped; returns how many changed.
     func storeRewrapped(_ changes: [(citizenID: String, old: Data, new: Data)], target: Int) throws -> Int

@@ -76,6 +76,16 @@ public struct PostgresVaultRecords: VaultRecords {
         }
     }
 
+    public func pendingWraps(after cursor: Int64, notUnder version: Int, limit: Int) throws -> [PendingWrap] {
+        try pool.withConnection { c in
+            try c.query("SELECT n, id, dekWrapped, kekVersion FROM citizens WHERE n > \(cursor) AND kekVersion <> \(version) ORDER BY n LIMIT \(limit)")
+                .map { row in
+                    PendingWrap(rowID: try row.decode(0, as: Int64.self), ownerID: try row.decode(1, as: String.self),
+                                wrapped: try row.decode(2, as: Data.self), kekVersion: try row.decode(3, as: Int.self))
+                }
+        }
+    }
+
     public func storeRewrapped(_ changes: [(citizenID: String, old: Data, new: Data)], target: Int) throws -> Int {
         guard !changes.isEmpty else { return 0 }
         // One statement per batch (three arrays unnested), not one round trip per key: each row

@@ -78,6 +78,14 @@ struct SQLiteVaultRecords: VaultRecords {
         }
     }
 
+    func pendingWraps(after cursor: Int64, notUnder version: Int, limit: Int) throws -> [PendingWrap] {
+        try database.pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT rowid, id, dekWrapped, kekVersion FROM citizens WHERE rowid > ? AND kekVersion <> ? ORDER BY rowid LIMIT ?",
+                             arguments: [cursor, version, limit])
+                .map { PendingWrap(rowID: $0[0], ownerID: $0[1], wrapped: $0[2], kekVersion: $0[3]) }
+        }
+    }
+
     func storeRewrapped(_ changes: [(citizenID: String, old: Data, new: Data)], target: Int) throws -> Int {
         try database.pool.write { db -> Int in
             let update = try db.cachedStatement(sql: "UPDATE citizens SET dekWrapped = ?, kekVersion = ? WHERE id = ? AND dekWrapped = ?")
