@@ -30,6 +30,7 @@ bench_install_deps() {
   for p in "$@"; do
     case "$p" in
       nginx) [ -x /usr/sbin/nginx ] || command -v nginx >/dev/null || missing+=(nginx) ;;
+      time) [ -x /usr/bin/time ] || missing+=(time) ;;  # the program, not the shell keyword
       *) command -v "$p" >/dev/null || missing+=("$p") ;;
     esac
   done
