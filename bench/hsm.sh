@@ -14,15 +14,11 @@ cd "$(dirname "$0")/.."
 source bench/lib.sh
 seconds="${1:-3}"
 citizens="${BENCH_CITIZENS:-100000}"
-pg_dir=""
-trap 'bench_cleanup; [ -n "$pg_dir" ] && python3 -c "import sys; sys.path.insert(0, \"e2e\"); import pg; p = pg.Postgres.__new__(pg.Postgres); p.dir = \"$pg_dir\"; p.data = \"$pg_dir/data\"; p.cleanup()" || true' EXIT
+trap 'bench_cleanup; bench_pg_stop' EXIT
 trap 'exit 130' INT TERM
 command -v softhsm2-util >/dev/null || scripts/install-deps test
 bench_build
-if [ -z "${LOCKER_BENCH:-}" ]; then
-  swift build -c release --product locker-bench 2>&1 | tail -1 >&2
-  LOCKER_BENCH="$PWD/.build/release/locker-bench"
-fi
+bench_locker_bench
 bench_work=$(mktemp -d /tmp/locker-bench-hsm-XXXXXX)
 mkdir -p bench/results
 out="bench/results/hsm-$(date -u +%Y%m%dT%H%M%SZ).txt"
@@ -40,14 +36,8 @@ echo "1. KEK unwraps per second, SoftHSM against in-process (${seconds}s each)..
 "$LOCKER_BENCH" root-unwrap --root-key "$uri" --seconds "$seconds" >"$bench_work/unwrap.json"
 
 echo "2. starting a throwaway PostgreSQL; seeding $citizens citizens into an embedded vault and migrating it..." >&2
-read -r pg_dir pg_url < <(python3 -c '
-import sys; sys.path.insert(0, "e2e")
-import pg
-p = pg.Postgres().start()
-print(p.dir, p.create_database())')
-"$LOCKER_BENCH" seed-citizens --storage "$bench_work/Storage" --count "$citizens" >/dev/null
-head -c 32 /dev/urandom >"$bench_work/root.key"; chmod 600 "$bench_work/root.key"
-"$LOCKER_CLI" migrate --storage "$bench_work/Storage" --to "$pg_url" --root-key-file "$bench_work/root.key" --json >"$bench_work/migrate.json"
+bench_pg_start
+bench_pg_vault "$citizens"
 
 timed() { # timed NAME COMMAND... : wall seconds of one command, its output kept
   local name="$1" start end; shift

@@ -101,3 +101,35 @@ bench_start_lockerd() {
   bench_pids+=($!)
   bench_wait_http "$lockerd_base/healthz" 60 || { tail -20 "$bench_work/lockerd.log" >&2; return 1; }
 }
+
+# bench_pg_start: a throwaway PostgreSQL (e2e/pg.py: initdb, loopback, temp folder) with one
+# database; sets pg_dir and pg_url. bench_pg_stop removes it (call it from the EXIT trap).
+bench_pg_start() {
+  read -r pg_dir pg_url < <(python3 -c '
+import sys; sys.path.insert(0, "e2e")
+import pg
+p = pg.Postgres().start()
+print(p.dir, p.create_database())')
+}
+
+bench_pg_stop() {
+  [ -n "${pg_dir:-}" ] || return 0
+  python3 -c "import sys; sys.path.insert(0, 'e2e'); import pg; p = pg.Postgres.__new__(pg.Postgres); p.dir = '$pg_dir'; p.data = '$pg_dir/data'; p.cleanup()" || true
+}
+
+# bench_locker_bench: sets LOCKER_BENCH, building the release locker-bench unless it is given.
+bench_locker_bench() {
+  if [ -z "${LOCKER_BENCH:-}" ]; then
+    swift build -c release --product locker-bench 2>&1 | tail -1 >&2
+    LOCKER_BENCH="$PWD/.build/release/locker-bench"
+  fi
+}
+
+# bench_pg_vault N: N citizens seeded into an embedded vault in $bench_work, migrated into
+# $pg_url under a new root key file $bench_work/root.key (the migration's JSON report to
+# $bench_work/migrate.json).
+bench_pg_vault() {
+  "$LOCKER_BENCH" seed-citizens --storage "$bench_work/Storage" --count "$1" >/dev/null
+  head -c 32 /dev/urandom >"$bench_work/root.key"; chmod 600 "$bench_work/root.key"
+  "$LOCKER_CLI" migrate --storage "$bench_work/Storage" --to "$pg_url" --root-key-file "$bench_work/root.key" --json >"$bench_work/migrate.json"
+}

@@ -14,18 +14,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source bench/lib.sh
 seconds="${1:-8}"
-trap 'bench_cleanup; [ -n "${pg_dir:-}" ] && python3 -c "import sys; sys.path.insert(0, \"e2e\"); import pg; p = pg.Postgres.__new__(pg.Postgres); p.dir = \"$pg_dir\"; p.data = \"$pg_dir/data\"; p.cleanup()" || true' EXIT
+trap 'bench_cleanup; bench_pg_stop' EXIT
 trap 'exit 130' INT TERM
 bench_install_deps wrk curl
 bench_build
 results=$(mktemp -d /tmp/locker-bench-pg-results-XXXXXX)
 
 echo "starting a throwaway PostgreSQL (initdb, loopback, temp folder)..." >&2
-read -r pg_dir pg_url < <(python3 -c '
-import sys; sys.path.insert(0, "e2e")
-import pg
-p = pg.Postgres().start()
-print(p.dir, p.create_database())')
+bench_pg_start
 
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 # Every PostgreSQL process of this run (postmaster, backends, writer, WAL writer...).
