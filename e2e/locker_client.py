@@ -180,6 +180,12 @@ def json_credential(size, name="Asha Verma"):
     return json.dumps(document, separators=(",", ":")).encode("utf-8")
 
 
+def jws_to_numeric_qr(jws, prefix):
+    """A compact JWS as a QR's numeric-mode text: `prefix` (`shc:/` or `locker:/`), then two
+    digits per character, each the character's code minus 45 (the inverse of numeric_qr_to_jws)."""
+    return prefix + "".join(f"{ord(c) - 45:02d}" for c in jws)
+
+
 def numeric_qr_to_jws(text, prefix):
     """A QR's numeric-mode text (`shc:/` or `locker:/`, then two digits per character, each the
     character's code minus 45) back to the compact JWS, as SMART Health Cards define it."""

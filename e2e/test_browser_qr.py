@@ -138,7 +138,7 @@ def test_the_offline_checker_works_with_no_network_and_sees_a_revocation_after_s
     doc = docs[MOBILE]
     h = lc.bearer(lc.sign_in(server.base, storage, MOBILE))
     card = requests.get(f"{server.base}/v1/documents/{doc['id']}/shc", headers=h, timeout=10).json()["verifiableCredential"][0]
-    card_text = "shc:/" + "".join(f"{ord(c) - 45:02d}" for c in card)
+    card_text = lc.jws_to_numeric_qr(card, "shc:/")
     share = requests.post(f"{server.base}/v1/documents/{doc['id']}/shares", headers=h, json={"label": "Counter", "scope": "status", "maxUses": 1}, timeout=10)
     assert share.status_code == 201, share.text
     status_text = requests.post(server.base + "/v1/shares/redeem", json={"token": share.json()["token"], "qr": True}, timeout=10).json()["qr"]
@@ -186,7 +186,7 @@ def test_the_offline_checker_works_with_no_network_and_sees_a_revocation_after_s
         assert not ok and failure in ("bad-signature", "malformed") and not facts, "nothing of an unverified code is shown"
         header, payload, signature = card.split(".")
         stranger_header = lc.b64url(json.dumps({"alg": "ES256", "zip": "DEF", "kid": "another-deployment"}).encode())
-        forged = "shc:/" + "".join(f"{ord(c) - 45:02d}" for c in f"{stranger_header}.{payload}.{signature}")
+        forged = lc.jws_to_numeric_qr(f"{stranger_header}.{payload}.{signature}", "shc:/")
         assert check(v, forged)[1] == "unknown-key"
         assert check(v, "hello")[1] == "malformed"
         # A status code's one edited digit fails too.

@@ -166,11 +166,6 @@ def test_card_verifies_with_zbar_joserfc_and_zlib_and_revocation_reaches_the_crl
         assert gone.status_code == 410 and gone.json()["type"] == "/problems/revoked"
 
 
-def jws_to_numeric(token):
-    """A compact JWS as a QR's shc:/ text: two digits per character, its code minus 45."""
-    return "shc:/" + "".join(f"{ord(c) - 45:02d}" for c in token)
-
-
 def check_bundle(payload, name, doses, cvx, on):
     """The FHIR bundle of a card holds the patient's name and one completed immunization per dose."""
     assert payload["vc"]["type"] == TYPES
@@ -246,7 +241,7 @@ def test_card_verifies_with_the_healthcards_library(shc_server, workdir, monkeyp
     control.deserialize(other_card)
     control.verify(jwcrypto_jwk.JWK.from_pyca(forger.public_key()), alg="ES256")
     assert control.is_valid
-    for candidate in (other_card, healthcards.parser.decode_qr_to_jws(jws_to_numeric(other_card))):
+    for candidate in (other_card, healthcards.parser.decode_qr_to_jws(lc.jws_to_numeric_qr(other_card, "shc:/"))):
         with pytest.raises(jwcrypto_jws.InvalidJWSSignature):
             healthcards.parser.JWS(candidate)
     assert len(fetched) == 5

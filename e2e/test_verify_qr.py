@@ -118,7 +118,7 @@ def test_the_card_key_rolls_over_and_cards_of_the_old_key_keep_verifying_and_bei
 
     def card_text():
         jws = requests.get(f"{server.base}/v1/documents/{d['doc']['id']}/shc", headers=d["session"], timeout=10).json()["verifiableCredential"][0]
-        return "shc:/" + "".join(f"{ord(c) - 45:02d}" for c in jws)
+        return lc.jws_to_numeric_qr(jws, "shc:/")
 
     old_card = card_text()
     rolled = subprocess.run([LOCKER_CLI, "--storage", server.storage, "keys", "rotate-signing", "--card", "--json"],
@@ -211,10 +211,10 @@ def test_strangers_keys_expiry_and_what_cannot_be_checked(deployment):
     assert verify_json(card, "--jwks", d["jwks"], "--crl", other_crl, expect=1)["failure"] == "no-revocation-list"
 
     # A stranger's forgery: the genuine code's header and claims, signed with a key of its own.
-    genuine = "".join(chr(int(d["status_qr"][i:i + 2]) + 45) for i in range(len("locker:/"), len(d["status_qr"]), 2))
+    genuine = lc.numeric_qr_to_jws(d["status_qr"], "locker:/")
     head, body, _ = genuine.split(".")
     forged = f"{head}.{body}." + lc.b64url(Ed25519PrivateKey.generate().sign(f"{head}.{body}".encode()))
-    forged_qr = "locker:/" + "".join(f"{ord(c) - 45:02d}" for c in forged)
+    forged_qr = lc.jws_to_numeric_qr(forged, "locker:/")
     assert verify_json(forged_qr, "--jwks", d["jwks"], expect=1)["failure"] == "bad-signature"
 
     # A status answer lives five minutes (a minute of clock skew allowed): checked ten minutes on, it has expired.
