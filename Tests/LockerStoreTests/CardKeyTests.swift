@@ -11,6 +11,8 @@ struct CardKeyTests {
         let storage = TempStorage()
         let vault = try Vault.open(layout: StorageLayout(root: storage.path))
         let legacy = try vault.legacyCardKey()
+        // Publishing on a vault that never made a card stores the first key too.
+        #expect(try vault.publishedCardKeys().map { HealthCardJWS.thumbprint($0) } == [HealthCardJWS.thumbprint(legacy.publicKey)])
         let (record, key) = try vault.activeCardKey()
         #expect(record.alg == SigningKeyRecord.es256 && record.kid == HealthCardJWS.thumbprint(legacy.publicKey))
         #expect(key.rawRepresentation == legacy.rawRepresentation)

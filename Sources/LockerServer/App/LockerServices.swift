@@ -20,6 +20,10 @@ public struct LockerServices: Sendable {
     var directory: any DirectoryStore { storage }
     var audit: any AuditStore { storage }
     var maintenance: any StorageMaintenance { storage }
+    /// SMART Health Cards of the citizens' vaccination certificates (the API's and the portal's).
+    var healthCards: HealthCardService {
+        HealthCardService(documents: documents, store: storage, vault: vault, issuerURL: settings.publicURL, audit: audit, clock: clock)
+    }
     /// The server's own secret for OTP hashes, sealed mobiles in challenges, share passcodes
     /// and the portal's CSRF tokens; derived from the keyring's index key, so it needs no file
     /// of its own and survives KEK rotation.

@@ -39,8 +39,7 @@ struct HealthCardService: Sendable {
     /// The revocation list of key `kid`: the `rid` of every revoked vaccination certificate;
     /// nil for a key id that is not this deployment's.
     func revocationList(kid: String) throws -> HealthCardCRL? {
-        _ = try vault.activeCardKey(now: clock())  // a vault's first card key exists before its first card
-        guard try vault.publishedCardKeys().contains(where: { HealthCardJWS.thumbprint($0) == kid }) else { return nil }
+        guard try vault.publishedCardKeys(now: clock()).contains(where: { HealthCardJWS.thumbprint($0) == kid }) else { return nil }
         let rids = try store.revokedDocumentIDs(docType: "VACER").map { vault.healthCardRevocationID(documentID: $0) }
         return HealthCardCRL(kid: kid, method: "rid", ctr: rids.count, rids: rids)
     }

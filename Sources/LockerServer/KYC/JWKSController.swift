@@ -13,8 +13,7 @@ struct JWKSController {
             let now = services.clock()
             _ = try services.vault.activeSigningKey(now: now)
             var keys = try services.vault.publishedSigningKeys(now: now).map { CompactJWS.jwk(kid: $0.kid, publicKey: [UInt8]($0.publicKey)) }
-            _ = try services.vault.activeCardKey(now: now)
-            keys += try services.vault.publishedCardKeys().map { HealthCardJWS.jwk($0) }
+            keys += try services.vault.publishedCardKeys(now: now).map { HealthCardJWS.jwk($0) }
             return try JSONResponse.encode(JWKSResponse(keys: keys)).withCacheControl("public, max-age=300")
         }
     }

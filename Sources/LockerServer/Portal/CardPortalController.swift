@@ -19,18 +19,13 @@ struct CardPortalController {
         router.get("/portal/check-sw.js") { _, _ in Self.serviceWorker() }
     }
 
-    var cards: HealthCardService {
-        HealthCardService(documents: services.documents, store: services.storage, vault: services.vault, issuerURL: services.settings.publicURL,
-                          audit: services.audit, clock: services.clock)
-    }
-
     /// The full-screen page. It makes no card itself: the image does, once, when the phone loads it.
     @Sendable func page(_ request: Request, context: LockerRequestContext) async throws -> Response {
         guard let (session, citizen) = portal.currentSession(request) else { return PortalPage.redirect("/") }
         let csrf = portal.csrfToken(session)
         do {
             let document = try services.documents.owned(id: context.parameters.get("id"), by: citizen)
-            guard document.docType == "VACER", document.claimsSealed != nil else { throw Problem.notFound }
+            guard DocTypeNames.carriesHealthCard(document) else { throw Problem.notFound }
             guard document.revokedAt == nil else {
                 return PortalPage.message("Revoked", "The issuer revoked this certificate, so it has no QR code.", isError: true, status: .gone, csrf: csrf)
             }
@@ -46,7 +41,7 @@ struct CardPortalController {
     /// The card's QR as SVG (`document.card-made`, form `portal`, is recorded first).
     @Sendable func image(_ request: Request, context: LockerRequestContext) async throws -> Response {
         guard let (session, citizen) = portal.currentSession(request) else { throw Problem.notFound }
-        let jws = try await cards.card(id: context.parameters.get("id"), by: citizen, session: session, form: "portal")
+        let jws = try await services.healthCards.card(id: context.parameters.get("id"), by: citizen, session: session, form: "portal")
         let code = try QRCode.healthCard(jws: jws)
         return Response(status: .ok, headers: PortalPage.headers(type: "image/svg+xml"), body: .init(byteBuffer: ByteBuffer(string: code.svg())))
     }

@@ -27,6 +27,12 @@ enum DocTypeNames {
         return first.lowercased() + (words.count > 1 ? " " + words[1] : "")
     }
 
+    /// Whether the document can be shown as a SMART Health Card: a vaccination certificate
+    /// with the issuer's signed claims, which the card's FHIR bundle is made from.
+    static func carriesHealthCard(_ document: DocumentRecord) -> Bool {
+        document.docType == "VACER" && document.claimsSealed != nil
+    }
+
     /// Whether a status-only share can say anything about vaccination: a vaccination
     /// certificate whose holder facts (status digit) were sealed at push time, the same test
     /// the signed statement applies.

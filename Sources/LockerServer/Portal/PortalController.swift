@@ -116,7 +116,7 @@ struct PortalController {
                  "issuedOn": HumanTime.day(d.issuedOn), "version": d.version,
                  "sizeText": ByteCountFormatter.string(fromByteCount: Int64(d.size), countStyle: .file),
                  "revoked": d.revokedAt != nil, "hasStatus": DocTypeNames.carriesVaccinationStatus(d), "csrf": csrf,
-                 "hasCard": d.docType == "VACER" && d.claimsSealed != nil]
+                 "hasCard": DocTypeNames.carriesHealthCard(d)]
             },
             "shares": grants.map { s -> [String: Any] in
                 let state = s.state(at: now)

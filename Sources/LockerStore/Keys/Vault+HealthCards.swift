@@ -12,15 +12,16 @@ import LockerCore
 extension Vault {
     /// The ES256 key that signs new cards, and its record (created on first use).
     public func activeCardKey(now: Date = Date()) throws -> (record: SigningKeyRecord, key: P256.Signing.PrivateKey) {
-        let record = try records.activeSigningKey(alg: SigningKeyRecord.es256)
-            ?? records.insertSigningKeyUnlessActive(try makeCardKey(try legacyCardKey(), now: now))
+        let record = try records.activeSigningKey(alg: SigningKeyRecord.es256) ?? storeFirstCardKey(now: now)
         return (record, try cardPrivateKey(of: record))
     }
 
     /// Every card key, retired or not, newest first: what the JWKS publishes and what has a
-    /// revocation list.
-    public func publishedCardKeys() throws -> [P256.Signing.PublicKey] {
-        try records.signingKeys().filter { $0.alg == SigningKeyRecord.es256 }.map { try P256.Signing.PublicKey(x963Representation: $0.publicKey) }
+    /// revocation list. A vault that has none yet stores its first (nothing is unwrapped).
+    public func publishedCardKeys(now: Date = Date()) throws -> [P256.Signing.PublicKey] {
+        var rows = try records.signingKeys().filter { $0.alg == SigningKeyRecord.es256 }
+        if rows.isEmpty { rows = [try storeFirstCardKey(now: now)] }
+        return try rows.map { try P256.Signing.PublicKey(x963Representation: $0.publicKey) }
     }
 
     /// Rolls the card key over: a new random P-256 key signs cards from now on; the old one is
@@ -28,7 +29,9 @@ extension Vault {
     /// `admin.card-key-rotated`.
     @discardableResult
     public func rotateCardKey(actor: String, now: Date = Date()) throws -> (new: SigningKeyRecord, retired: [String]) {
-        _ = try activeCardKey(now: now)  // a vault that never made a card still retires its first key
+        if try records.activeSigningKey(alg: SigningKeyRecord.es256) == nil {
+            _ = try storeFirstCardKey(now: now)  // a vault that never made a card still retires its first key
+        }
         let fresh = try makeCardKey(P256.Signing.PrivateKey(), now: now)
         let retired = try records.rollSigningKeys(to: fresh, now: now, publishUntil: .distantFuture) { retired in
             AuditEntry(at: now, action: "admin.card-key-rotated", actor: actor, detail: ["kid": fresh.kid, "retired": retired.joined(separator: ",")])
@@ -59,6 +62,12 @@ extension Vault {
                                        aad: Self.signingKeyAAD(kid: kid, kekVersion: ring.primaryVersion))
         return SigningKeyRecord(kid: kid, publicKey: key.publicKey.x963Representation, privateKeyWrapped: Data(wrapped),
                                 kekVersion: ring.primaryVersion, createdAt: now, alg: SigningKeyRecord.es256)
+    }
+
+    /// Stores the vault's first card key, the legacy one, unless a card key became active
+    /// meanwhile; returns the active card key's record.
+    func storeFirstCardKey(now: Date) throws -> SigningKeyRecord {
+        try records.insertSigningKeyUnlessActive(try makeCardKey(try legacyCardKey(), now: now))
     }
 
     /// The card key of vaults made before card keys were stored: derived from the index key.
